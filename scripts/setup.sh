@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what headerkit's tests and example need, and nothing when it is all there.
+#  - npm packages: `npm ci` when node_modules is missing or older than the lockfile;
+#  - Debian packages: installed with apt-get when run as root, otherwise one line that
+#    says exactly what to install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# libclang and its resource headers (parser); real headers to parse (zlib, sqlite3,
+# curl) and an aarch64 sysroot; the writers' real consumers (cffi, LuaJIT, Cython);
+# clang itself as the benchmark floor.
+DEBIAN_PACKAGES=(
+  libclang1-14 libclang-common-14-dev clang-14
+  zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libc6-dev-arm64-cross
+  python3-cffi python3-dev cython3 luajit
+)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "setup: installing Debian packages: ${missing[*]}" >&2
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages; run: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: installing npm packages (npm ci)" >&2
+  CI=true npm ci --no-audit --no-fund </dev/null >/dev/null
+fi

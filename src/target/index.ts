@@ -1,0 +1,3 @@
+export * from './platforms.js'
+export * from './triple.js'
+export * from './host.js'
