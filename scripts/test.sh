@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node node_modules/mocha/bin/mocha.js "$@"
+if (($#)); then exec node node_modules/mocha/bin/mocha.js "$@"; fi
+exec node node_modules/mocha/bin/mocha.js "test/**/*.test.ts"
