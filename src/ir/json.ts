@@ -276,7 +276,7 @@ export function declarationFromJson(v: unknown, path: string): Declaration {
           return defined<EnumValue>({name: str(e.name, `${path}.values[${i}].name`), value: scalarValue(e.value, `${path}.values[${i}].value`)})
         }),
         is_typedef: optBool(o.is_typedef, `${path}.is_typedef`),
-        integer_type: integerType as CType | undefined,
+        integer_type: integerType,
         size: optInt(o.size, `${path}.size`),
         location,
       })
@@ -306,7 +306,7 @@ export function declarationFromJson(v: unknown, path: string): Declaration {
         name: str(o.name, `${path}.name`),
         value: scalarValue(o.value, `${path}.value`),
         is_macro: optBool(o.is_macro, `${path}.is_macro`),
-        type: type as CType | undefined,
+        type: type,
         location,
       })
     }
