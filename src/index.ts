@@ -2,3 +2,4 @@
 export * from './errors.js'
 export * from './target/index.js'
 export {blake3Hex, loadHasher} from './hash/blake3.js'
+export * from './config/index.js'
