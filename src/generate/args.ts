@@ -1,0 +1,112 @@
+/**
+ * Compiler arguments as headerkit sees them: `-I`, `-D`, `--backend-arg` values in the
+ * user's order (clang's include search and paired flags depend on it: the original
+ * sorted them, B-KEY-8). Paths are made project-relative for the cache key, so a
+ * checkout in another directory or on another machine gets the same key, and
+ * absolute for clang.
+ */
+import {isAbsolute, relative, resolve, sep} from 'node:path'
+import {UsageError} from '../errors.js'
+
+/** Flags whose value is a path, in joined (`-Idir`) or separate (`-I dir`) form. */
+const PATH_FLAGS = ['-I', '-iquote', '-isystem', '-idirafter', '-include', '-imacros', '--sysroot', '-isysroot'] as const
+type PathFlag = (typeof PATH_FLAGS)[number]
+
+export interface CompilerArgs {
+  /** `-D` values (`NAME` or `NAME=VALUE`), in order. */
+  defines: string[]
+  /** `-I` directories, in order, as given. */
+  includeDirs: string[]
+  /** Everything else (`--backend-arg`), in order. */
+  extraArgs: string[]
+}
+
+export interface SearchPaths {
+  /** Searched for `#include "..."` after the including file's directory. */
+  quote: string[]
+  /** Searched for both forms (`-I`). */
+  angle: string[]
+  /** `-isystem`/`-idirafter`: never project-local, so never scanned. */
+  system: string[]
+  /** `-include`/`-imacros`: files read before the header. */
+  forced: string[]
+}
+
+function splitPathFlag(arg: string): {flag: PathFlag; value: string | undefined} | undefined {
+  for (const flag of PATH_FLAGS) {
+    if (arg === flag) return {flag, value: undefined}
+    if (flag === '--sysroot' && arg.startsWith('--sysroot=')) return {flag, value: arg.slice('--sysroot='.length)}
+    if (flag !== '--sysroot' && flag !== '-isysroot' && arg.startsWith(flag) && arg.length > flag.length) {
+      // `-include` must not be read as `-I nclude`.
+      if (flag === '-I' && (arg.startsWith('-include') || arg.startsWith('-imacros') || arg.startsWith('-iquote') || arg.startsWith('-isystem') || arg.startsWith('-idirafter') || arg.startsWith('-isysroot'))) continue
+      return {flag, value: arg.slice(flag.length)}
+    }
+  }
+  return undefined
+}
+
+/**
+ * The full argument list handed to the parser, in order: defines, include dirs, then
+ * extra args. Relative paths are resolved against `base` (the cwd for flags).
+ */
+export function toClangArgs(args: CompilerArgs, base: string): string[] {
+  const out: string[] = []
+  for (const d of args.defines) out.push(`-D${d}`)
+  for (const dir of args.includeDirs) out.push(`-I${resolve(base, dir)}`)
+  const extra = args.extraArgs
+  for (let i = 0; i < extra.length; i++) {
+    const arg = extra[i]!
+    const split = splitPathFlag(arg)
+    if (!split) {
+      out.push(arg)
+      continue
+    }
+    const value = split.value ?? extra[++i]
+    if (value === undefined) throw new UsageError(`backend argument '${arg}' needs a value`, `write it as ${arg}<value> or give the value as the next --backend-arg`)
+    out.push(split.flag === '--sysroot' ? `--sysroot=${resolve(base, value)}` : `${split.flag}${resolve(base, value)}`)
+  }
+  return out
+}
+
+/** Where includes are searched, from absolute clang arguments. */
+export function searchPaths(clangArgs: string[]): SearchPaths {
+  const paths: SearchPaths = {quote: [], angle: [], system: [], forced: []}
+  for (const arg of clangArgs) {
+    const split = splitPathFlag(arg)
+    if (!split || split.value === undefined) continue
+    switch (split.flag) {
+      case '-I': paths.angle.push(split.value); break
+      case '-iquote': paths.quote.push(split.value); break
+      case '-isystem':
+      case '-idirafter': paths.system.push(split.value); break
+      case '-include':
+      case '-imacros': paths.forced.push(split.value); break
+      default: break
+    }
+  }
+  return paths
+}
+
+/**
+ * The key form of absolute clang arguments: every path inside the project becomes
+ * project-relative (`-I@/include`), so the key does not depend on where the project
+ * is checked out. Paths outside the project stay absolute: they are machine state
+ * (a system SDK), and a different one should miss.
+ */
+export function keyArgs(clangArgs: string[], projectRoot: string): string[] {
+  return clangArgs.map((arg) => {
+    const split = splitPathFlag(arg)
+    if (!split || split.value === undefined) return arg
+    const rel = projectRelative(split.value, projectRoot)
+    const value = rel === undefined ? split.value : `@/${rel}`
+    return split.flag === '--sysroot' ? `--sysroot=${value}` : `${split.flag}${value}`
+  })
+}
+
+/** POSIX path of `path` relative to `root`, or undefined when it lies outside. */
+export function projectRelative(path: string, root: string): string | undefined {
+  const rel = relative(root, path)
+  if (rel === '') return '.'
+  if (rel.startsWith('..') || isAbsolute(rel)) return undefined
+  return rel.split(sep).join('/')
+}
