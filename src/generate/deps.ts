@@ -1,0 +1,114 @@
+/**
+ * The closure of project-local headers a header includes, found without libclang by
+ * scanning `#include` lines and resolving them the way clang does (the including
+ * file's directory for quotes, then -iquote, then -I). Every branch of every `#if` is
+ * followed, so the closure over-approximates what a parse reads, which is safe: an
+ * edit to any file in it causes a miss. Includes named by macros cannot be scanned;
+ * the parser's own include list (recorded in the entry's metadata and re-checked on
+ * lookup) covers those.
+ *
+ * Files outside the project root, or under an -isystem/-idirafter directory, are
+ * system state: not followed, not hashed.
+ */
+import {readFile, stat} from 'node:fs/promises'
+import {dirname, resolve} from 'node:path'
+import {hashSourceBytes} from '../store/keys.js'
+import {projectRelative, type SearchPaths} from './args.js'
+
+export interface Dependency {
+  /** Project-relative POSIX path. */
+  path: string
+  /** BLAKE3 of the bytes with line endings normalised (see store/keys.ts). */
+  hash: string
+}
+
+// `#  include "x.h"` / `#include <x.h>` / `#include_next`, with the comment forms
+// headers really use. Computed includes (`#include FOO`) do not match.
+const INCLUDE_LINE = /^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)/gm
+
+export function scanIncludes(text: string): {quoted: string[]; angled: string[]} {
+  const quoted: string[] = []
+  const angled: string[] = []
+  const withoutBlockComments = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+  for (const match of withoutBlockComments.matchAll(INCLUDE_LINE)) {
+    if (match[1] !== undefined) quoted.push(match[1])
+    else if (match[2] !== undefined) angled.push(match[2])
+  }
+  return {quoted, angled}
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile()
+  } catch {
+    return false
+  }
+}
+
+function isUnder(path: string, dirs: string[]): boolean {
+  return dirs.some((dir) => projectRelative(path, dir) !== undefined)
+}
+
+/**
+ * Walks the include graph from `header` (absolute). Returns the project-local files
+ * it can reach, excluding the header itself, sorted by path, each with its hash.
+ */
+export async function includeClosure(header: string, projectRoot: string, paths: SearchPaths): Promise<Dependency[]> {
+  const seen = new Map<string, string>() // absolute path -> hash
+  const queue: string[] = [header, ...paths.forced.map((f) => resolve(f))]
+  const visited = new Set<string>()
+
+  const isProjectLocal = (file: string): boolean => projectRelative(file, projectRoot) !== undefined && !isUnder(file, paths.system)
+
+  async function resolveInclude(name: string, from: string, quoted: boolean): Promise<string | undefined> {
+    const dirs = quoted ? [dirname(from), ...paths.quote, ...paths.angle] : paths.angle
+    for (const dir of dirs) {
+      const candidate = resolve(dir, name)
+      if (await isFile(candidate)) return candidate
+    }
+    return undefined
+  }
+
+  while (queue.length > 0) {
+    const file = queue.shift()!
+    if (visited.has(file)) continue
+    visited.add(file)
+    let bytes: Buffer
+    try {
+      bytes = await readFile(file)
+    } catch {
+      continue // a forced include that does not exist: the parse reports it
+    }
+    if (file !== header && isProjectLocal(file)) seen.set(file, await hashSourceBytes(bytes))
+    const {quoted, angled} = scanIncludes(bytes.toString('utf8'))
+    for (const [names, isQuoted] of [[quoted, true], [angled, false]] as const) {
+      for (const name of names) {
+        const target = await resolveInclude(name, file, isQuoted)
+        if (target && isProjectLocal(target) && !visited.has(target)) queue.push(target)
+      }
+    }
+  }
+
+  return [...seen.entries()]
+    .map(([abs, hash]) => ({path: projectRelative(abs, projectRoot)!, hash}))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+}
+
+/**
+ * Re-checks recorded dependencies (from an entry's metadata) against the files now on
+ * disk: true when every one still exists with the same hash.
+ */
+export async function dependenciesUnchanged(recorded: Dependency[], projectRoot: string): Promise<boolean> {
+  for (const dep of recorded) {
+    const abs = resolve(projectRoot, dep.path)
+    if (projectRelative(abs, projectRoot) === undefined) return false
+    let bytes: Buffer
+    try {
+      bytes = await readFile(abs)
+    } catch {
+      return false
+    }
+    if ((await hashSourceBytes(bytes)) !== dep.hash) return false
+  }
+  return true
+}
