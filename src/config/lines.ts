@@ -109,11 +109,13 @@ export function indexKeyLines(text: string): Map<string, number> {
   return lines
 }
 
-/** A line finder for one file: exact key, else the nearest enclosing key longer than `floor`. */
+/** A line finder for one file: the key itself, else the nearest enclosing key longer than `floor`. */
 export function lineFinder(text: string, floor: number): (path: KeyPath) => number | undefined {
   const lines = indexKeyLines(text)
   return (path) => {
-    for (let n = path.length; n > floor; n--) {
+    const exact = lines.get(JSON.stringify(path))
+    if (exact !== undefined) return exact
+    for (let n = path.length - 1; n > floor; n--) {
       const line = lines.get(JSON.stringify(path.slice(0, n)))
       if (line !== undefined) return line
     }

@@ -290,5 +290,7 @@ export function validateConfig(root: unknown, ctx: ValidateContext): {config: He
   const validator = new Validator(ctx)
   const table = validator.table(root, [], 'a table')
   const config = validator.config(table)
-  return {config, warnings: validator.warnings}
+  // In file order, the way a user reads them.
+  const warnings = [...validator.warnings].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity))
+  return {config, warnings}
 }
