@@ -15,9 +15,9 @@ export const storeDirFlag = Flags.string({
 export const configFlag = Flags.string({
   summary: 'Config file to use instead of discovery (.headerkit.toml, or a pyproject.toml with [tool.headerkit]).',
   helpValue: 'PATH',
-  exclusive: ['no-config'],
 })
 
+// Exclusive on this side only, so oclif reports the clash once, not twice.
 export const noConfigFlag = Flags.boolean({
   summary: 'Ignore any config file (no discovery).',
   exclusive: ['config'],
