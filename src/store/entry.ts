@@ -1,0 +1,82 @@
+/**
+ * Reading one entry directory and deciding whether it is complete and consistent:
+ * a plain directory holding exactly metadata.json and its one payload file, both
+ * plain files (never followed through a link), metadata whose recorded inputs give its
+ * key, and a payload whose size and BLAKE3 match the metadata. Lookups, verify,
+ * rebuild-index and merge all judge entries here, so they cannot disagree.
+ */
+import {constants, promises as fs} from 'node:fs'
+import {join} from 'node:path'
+import {blake3Hex} from '../hash/blake3.js'
+import {kindOf, listDir, lstatOrUndefined} from './fsx.js'
+import {type Layer, METADATA_FILE} from './layout.js'
+import {checkMetadata, type EntryMetadata, keyFromMetadata, payloadNameOf} from './metadata.js'
+import {isValidSlug} from './slug.js'
+
+export type EntryProblem = 'invalid-slug' | 'entry-missing' | 'entry-corrupt' | 'key-mismatch' | 'payload-mismatch'
+
+export type EntryRead =
+  | {ok: true; metadata: EntryMetadata; metadataBytes: Buffer; payloadName: string; payload: Buffer}
+  | {ok: false; problem: EntryProblem; detail: string}
+
+/** Reads a file without following a symlink at its final component. */
+export async function readNoFollow(path: string): Promise<Buffer> {
+  const handle = await fs.open(path, constants.O_RDONLY | constants.O_NOFOLLOW)
+  try {
+    const st = await handle.stat()
+    if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), {code: 'EFTYPE'})
+    return await handle.readFile()
+  } finally {
+    await handle.close()
+  }
+}
+
+const fail = (problem: EntryProblem, detail: string): EntryRead => ({ok: false, problem, detail})
+
+/**
+ * Judges `<layer>/<slug>`. `expectKey`, when given, must be the metadata's key (an index
+ * entry pointing at another key's directory is a mismatch, not a hit).
+ */
+export async function readEntry(layer: Layer, slug: string, expectKey?: string): Promise<EntryRead> {
+  if (!isValidSlug(slug)) return fail('invalid-slug', `unsafe slug ${JSON.stringify(slug)}`)
+  const dir = join(layer.dir, slug)
+  const st = await lstatOrUndefined(dir)
+  if (st === undefined) return fail('entry-missing', 'entry directory is missing')
+  if (!st.isDirectory()) return fail('entry-corrupt', `entry is a ${kindOf(st)}, not a directory`)
+  const children = await listDir(dir)
+  for (const child of children) {
+    const kind = kindOf(child)
+    if (kind !== 'file') return fail('entry-corrupt', `${child.name} is a ${kind}, not a plain file`)
+  }
+  const names = new Set(children.map((c) => c.name))
+  if (!names.has(METADATA_FILE)) return fail('entry-corrupt', 'metadata.json is missing')
+
+  let metadataBytes: Buffer
+  let data: unknown
+  try {
+    metadataBytes = await readNoFollow(join(dir, METADATA_FILE))
+    data = JSON.parse(metadataBytes.toString('utf8'))
+  } catch (error) {
+    return fail('entry-corrupt', `metadata.json is unreadable: ${(error as Error).message}`)
+  }
+  const shape = checkMetadata(data, layer.kind)
+  if (shape) return fail('entry-corrupt', shape)
+  const metadata = data as EntryMetadata
+  if (expectKey !== undefined && metadata.cache_key !== expectKey) return fail('key-mismatch', `metadata holds key ${metadata.cache_key.slice(0, 12)}..., index says ${expectKey.slice(0, 12)}...`)
+  if (layer.kind === 'output' && metadata.kind === 'output' && metadata.writer_name !== layer.writer) return fail('key-mismatch', `metadata names writer '${metadata.writer_name}', entry is under output/${layer.writer}`)
+  if ((await keyFromMetadata(metadata)) !== metadata.cache_key) return fail('key-mismatch', 'the inputs recorded in metadata.json do not give its cache_key')
+
+  const payloadName = payloadNameOf(metadata)
+  for (const name of names) if (name !== METADATA_FILE && name !== payloadName) return fail('entry-corrupt', `unexpected file ${name}`)
+  if (!names.has(payloadName)) return fail('entry-corrupt', `${payloadName} is missing`)
+  let payload: Buffer
+  try {
+    payload = await readNoFollow(join(dir, payloadName))
+  } catch (error) {
+    return fail('entry-corrupt', `${payloadName} is unreadable: ${(error as Error).message}`)
+  }
+  const record = metadata.files[payloadName]!
+  if (payload.length !== record.size) return fail('payload-mismatch', `${payloadName} has ${payload.length} bytes, metadata says ${record.size}`)
+  if ((await blake3Hex(payload)) !== record.blake3) return fail('payload-mismatch', `${payloadName} does not match the hash in metadata.json`)
+  return {ok: true, metadata, metadataBytes, payloadName, payload}
+}

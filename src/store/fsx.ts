@@ -1,0 +1,106 @@
+/**
+ * The few file-system moves the store is built from: durable writes, atomic replacement
+ * of one file, temp names, and a typed, never-following view of directory entries.
+ */
+import {randomBytes} from 'node:crypto'
+import {type Dirent, type Stats, promises as fs} from 'node:fs'
+import {join} from 'node:path'
+
+/** Prefix of every transient name in a layer (entries being built, index temp files). */
+export const TEMP_PREFIX = '.tmp-'
+export const LOCK_NAME = 'index.json.lock'
+
+export function tempName(tag = ''): string {
+  return `${TEMP_PREFIX}${tag}${randomBytes(8).toString('hex')}`
+}
+
+export type NodeKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other'
+
+export function kindOf(x: Dirent | Stats): NodeKind {
+  if (x.isSymbolicLink()) return 'symlink'
+  if (x.isFile()) return 'file'
+  if (x.isDirectory()) return 'dir'
+  if (x.isFIFO()) return 'fifo'
+  if (x.isSocket()) return 'socket'
+  if (x.isBlockDevice() || x.isCharacterDevice()) return 'device'
+  return 'other'
+}
+
+/** lstat, or undefined when nothing is there. */
+export async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
+  try {
+    return await fs.lstat(path)
+  } catch (error) {
+    if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return undefined
+    throw error
+  }
+}
+
+/** Directory listing with types taken from the directory itself (symlinks are not followed). */
+export async function listDir(path: string): Promise<Dirent[]> {
+  try {
+    return await fs.readdir(path, {withFileTypes: true})
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return []
+    throw error
+  }
+}
+
+export function isCode(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && (error as {code?: unknown}).code === code
+}
+
+/** Writes a file (exclusive create), optionally fsynced before close. */
+export async function writeNewFile(path: string, data: string | Uint8Array, fsync: boolean): Promise<void> {
+  const handle = await fs.open(path, 'wx', 0o644)
+  try {
+    await handle.writeFile(data)
+    if (fsync) await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** fsync a directory so a rename into it survives a power loss. Best effort. */
+export async function fsyncDir(path: string): Promise<void> {
+  let handle
+  try {
+    handle = await fs.open(path, 'r')
+    await handle.sync()
+  } catch {
+    // Some file systems refuse fsync on directories; the rename is still atomic.
+  } finally {
+    await handle?.close()
+  }
+}
+
+/** Replaces `dir/name` atomically: unique temp file in the same directory, fsync, rename. */
+export async function atomicWriteFile(dir: string, name: string, data: string | Uint8Array): Promise<void> {
+  const temp = join(dir, tempName('file-'))
+  try {
+    await writeNewFile(temp, data, true)
+    await fs.rename(temp, join(dir, name))
+  } catch (error) {
+    await fs.rm(temp, {force: true})
+    throw error
+  }
+  await fsyncDir(dir)
+}
+
+/** mkdir -p that refuses to go through a symlink or a non-directory at the final path. */
+export async function ensureDir(path: string): Promise<void> {
+  await fs.mkdir(path, {recursive: true})
+  const st = await fs.lstat(path)
+  if (!st.isDirectory()) throw Object.assign(new Error(`${path} is not a directory`), {code: 'ENOTDIR'})
+}
+
+/** Total bytes of regular files under a directory (never following links). */
+export async function treeBytes(path: string): Promise<number> {
+  let total = 0
+  for (const child of await listDir(path)) {
+    const full = join(path, child.name)
+    if (child.isDirectory()) total += await treeBytes(full)
+    else if (child.isFile()) total += (await fs.lstat(full)).size
+  }
+  return total
+}

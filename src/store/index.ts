@@ -1,0 +1,10 @@
+/** The content-addressed store: keys, slugs, entries, maintenance and merge. */
+export {irKey, outputKey, hashSourceBytes, KEY_PATTERN, type IrKeyInputs, type OutputKeyInputs} from './keys.js'
+export {irSlug, isValidSlug, isValidWriterName, sanitize as sanitizeSlugPart, type SlugInputs} from './slug.js'
+export {openStore, assertStoreExists, headerkitVersion, type Store, type StoreOptions} from './layout.js'
+export type {EntrySource, FileRecord, IrMetadata, OutputMetadata, EntryMetadata} from './metadata.js'
+export {writeIr, writeOutput, type WriteIrParams, type WriteOutputParams, type WriteResult} from './write.js'
+export {lookupIr, lookupOutput, type Lookup, type MissReason} from './lookup.js'
+export {storeStatus, clearStore, rebuildIndex, type StoreStatus, type LayerStatus, type ClearResult, type RebuildLayerResult} from './maintenance.js'
+export {verifyStore, type VerifyOptions, type VerifyProblem, type VerifyResult} from './verify.js'
+export {storeMerge, compareVersions, type MergeOptions, type MergeResult, type MergeItem} from './merge.js'

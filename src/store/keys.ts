@@ -1,0 +1,102 @@
+/**
+ * Cache keys. A key is BLAKE3 over the compact canonical JSON of a typed inputs object,
+ * tagged with its kind so an IR key and an output key can never coincide. Everything
+ * that can change an entry's bytes is an input; nothing machine-specific is (paths are
+ * project-relative and POSIX, header bytes are newline-normalised).
+ */
+import {blake3Hex, loadHasher} from '../hash/blake3.js'
+import {canonicalJson, compareCodePoints} from '../util/canonical-json.js'
+import {StoreError} from '../errors.js'
+
+export interface IrKeyInputs {
+  schemaVersion: number
+  extractorVersion: string
+  backend: string
+  /** Normalised target triple. */
+  target: string
+  /** Project-relative POSIX path; hash = blake3 of the bytes with CRLF/CR turned into LF. */
+  header: {path: string; hash: string}
+  /** In the user's order: order matters to clang. */
+  defines: string[]
+  includeDirs: string[]
+  args: string[]
+  /** Closure of project-local headers the header includes (sorted by path here). */
+  deps: {path: string; hash: string}[]
+}
+
+export interface OutputKeyInputs {
+  irKey: string
+  writer: string
+  options: Record<string, unknown>
+  writerCacheVersion: string
+  writerImplVersion: string
+}
+
+export const KEY_PATTERN = /^[0-9a-f]{64}$/
+
+function sortedDeps(deps: {path: string; hash: string}[]): {path: string; hash: string}[] {
+  return [...deps].map((d) => ({path: d.path, hash: d.hash})).sort((a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.hash, b.hash))
+}
+
+/** The object an IR key is the hash of (exported so metadata and keys cannot drift). */
+export function irKeyObject(i: IrKeyInputs): unknown {
+  return {
+    kind: 'ir',
+    schemaVersion: i.schemaVersion,
+    extractorVersion: i.extractorVersion,
+    backend: i.backend,
+    target: i.target,
+    header: {path: i.header.path, hash: i.header.hash},
+    defines: [...i.defines],
+    includeDirs: [...i.includeDirs],
+    args: [...i.args],
+    deps: sortedDeps(i.deps),
+  }
+}
+
+export async function irKey(i: IrKeyInputs): Promise<string> {
+  return blake3Hex(encode(irKeyObject(i), 'IR key inputs'))
+}
+
+export async function outputKey(i: OutputKeyInputs): Promise<string> {
+  const object = {
+    kind: 'output',
+    irKey: i.irKey,
+    writer: i.writer,
+    options: i.options,
+    writerCacheVersion: i.writerCacheVersion,
+    writerImplVersion: i.writerImplVersion,
+  }
+  return blake3Hex(encode(object, `options of writer '${i.writer}'`))
+}
+
+function encode(value: unknown, what: string): string {
+  try {
+    return canonicalJson(value)
+  } catch (error) {
+    // Non-JSON option values (functions, non-finite numbers, objects like a baseline IR
+    // instance with methods) cannot be part of a reproducible key.
+    throw new StoreError(`cannot compute a cache key: ${what} are not plain JSON (${(error as Error).message})`, 'pass only strings, numbers, booleans, lists and tables as writer options, or disable the output cache for this writer', 'E_KEY')
+  }
+}
+
+/**
+ * BLAKE3 of source bytes with CRLF and lone CR turned into LF, so a Windows checkout and
+ * a Unix checkout of the same header hash the same (as the original's universal newlines).
+ */
+export async function hashSourceBytes(bytes: Uint8Array): Promise<string> {
+  const create = await loadHasher()
+  if (!bytes.includes(0x0d)) return create().update(bytes).digestHex()
+  const out = new Uint8Array(bytes.length)
+  let n = 0
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!
+    if (b === 0x0d) {
+      out[n++] = 0x0a
+      if (bytes[i + 1] === 0x0a) i++
+    } else {
+      out[n++] = b
+    }
+  }
+  return create().update(out.subarray(0, n)).digestHex()
+}

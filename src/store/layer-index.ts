@@ -1,0 +1,104 @@
+/**
+ * A layer's index.json: slug -> cache key. Reading is pure (a corrupt index reads as
+ * "unreadable", never repaired on read); writing happens only under the layer lock,
+ * through a unique temp file and a rename, so readers see the old or the new index.
+ */
+import {join} from 'node:path'
+import lockfile from 'proper-lockfile'
+import {StoreError} from '../errors.js'
+import {canonicalJsonFile, compareCodePoints} from '../util/canonical-json.js'
+import {readNoFollow} from './entry.js'
+import {atomicWriteFile, isCode, LOCK_NAME} from './fsx.js'
+import {KEY_PATTERN} from './keys.js'
+import {INDEX_FILE, INDEX_VERSION, type Layer, type Store} from './layout.js'
+import {isValidSlug} from './slug.js'
+
+/** slug -> cache key */
+export type IndexEntries = Map<string, string>
+
+export type IndexRead =
+  | {state: 'ok'; entries: IndexEntries; invalid: {slug: string; reason: string}[]}
+  | {state: 'missing'; entries: IndexEntries; invalid: []}
+  | {state: 'unreadable'; entries: IndexEntries; invalid: []; reason: string}
+
+/** Reads and validates an index. Entries with an unsafe slug or a malformed key are reported, not used. */
+export async function readIndex(layer: Layer): Promise<IndexRead> {
+  let text: string
+  try {
+    text = (await readNoFollow(join(layer.dir, INDEX_FILE))).toString('utf8')
+  } catch (error) {
+    if (isCode(error, 'ENOENT')) return {state: 'missing', entries: new Map(), invalid: []}
+    return {state: 'unreadable', entries: new Map(), invalid: [], reason: (error as Error).message}
+  }
+  return parseIndex(text)
+}
+
+export function parseIndex(text: string): IndexRead {
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    return {state: 'unreadable', entries: new Map(), invalid: [], reason: `not valid JSON (${(error as Error).message})`}
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return {state: 'unreadable', entries: new Map(), invalid: [], reason: 'not a JSON object'}
+  const {version, entries} = data as {version?: unknown; entries?: unknown}
+  if (version !== INDEX_VERSION) return {state: 'unreadable', entries: new Map(), invalid: [], reason: `unsupported index version ${JSON.stringify(version)} (expected ${INDEX_VERSION})`}
+  if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) return {state: 'unreadable', entries: new Map(), invalid: [], reason: '"entries" is not an object'}
+  const out: IndexEntries = new Map()
+  const invalid: {slug: string; reason: string}[] = []
+  for (const [slug, value] of Object.entries(entries as Record<string, unknown>)) {
+    const key = typeof value === 'object' && value !== null ? (value as {cache_key?: unknown}).cache_key : undefined
+    if (!isValidSlug(slug)) invalid.push({slug, reason: 'unsafe slug (not a plain name)'})
+    else if (typeof key !== 'string' || !KEY_PATTERN.test(key)) invalid.push({slug, reason: 'missing or malformed cache_key'})
+    else out.set(slug, key)
+  }
+  return {state: 'ok', entries: out, invalid}
+}
+
+/** The first slug (in code-point order) that maps to a key. */
+export function slugForKey(entries: IndexEntries, key: string): string | undefined {
+  let found: string | undefined
+  for (const [slug, k] of entries) if (k === key && (found === undefined || compareCodePoints(slug, found) < 0)) found = slug
+  return found
+}
+
+export function renderIndex(entries: IndexEntries): string {
+  const obj: Record<string, {cache_key: string}> = {}
+  for (const [slug, key] of entries) obj[slug] = {cache_key: key}
+  return canonicalJsonFile({version: INDEX_VERSION, entries: obj})
+}
+
+export async function writeIndex(layer: Layer, entries: IndexEntries): Promise<void> {
+  await atomicWriteFile(layer.dir, INDEX_FILE, renderIndex(entries))
+}
+
+/**
+ * Runs `fn` holding the layer's cross-process lock (a directory `index.json.lock`,
+ * refreshed while held; a holder that died is taken over once the lock is stale).
+ */
+export async function withLayerLock<T>(store: Store, layer: Layer, fn: (assertHeld: () => void) => Promise<T>): Promise<T> {
+  let compromised: Error | undefined
+  let release: () => Promise<void>
+  try {
+    release = await lockfile.lock(join(layer.dir, INDEX_FILE), {
+      realpath: false,
+      lockfilePath: join(layer.dir, LOCK_NAME),
+      stale: store.lockStaleMs,
+      update: Math.max(1000, Math.floor(store.lockStaleMs / 4)),
+      retries: {retries: 400, factor: 1.2, minTimeout: 10, maxTimeout: 250, randomize: true},
+      onCompromised: (error) => {
+        compromised = error
+      },
+    })
+  } catch (error) {
+    throw new StoreError(`cannot lock ${layer.name} in ${store.root}: ${(error as Error).message}`, `another headerkit process holds it; if none runs, remove ${layer.name}/${LOCK_NAME}`, 'E_STORE_LOCK')
+  }
+  const assertHeld = (): void => {
+    if (compromised) throw new StoreError(`lost the lock on ${layer.name} in ${store.root}: ${compromised.message}`, 'retry; nothing was written to the index', 'E_STORE_LOCK')
+  }
+  try {
+    return await fn(assertHeld)
+  } finally {
+    await release().catch(() => undefined)
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * store merge: combine stores (CI matrix jobs, populate's per-platform staging stores)
+ * into one, matching entries by cache key, never by slug.
+ *
+ * Per source entry, in the source's slug order:
+ * - the key is already in the target with identical payload bytes: skipped;
+ * - the key is there with different bytes: a conflict (the generator was not
+ *   deterministic); reported, the target's entry kept, the merge fails;
+ * - a new key whose slug is free: new, under the same slug;
+ * - a new key whose slug is taken by another key: a fresh slug (`renamed`), unless the
+ *   occupant is the same logical entry (same header, backend, target, defines, include
+ *   dirs, args; for outputs also writer and options) made by an older headerkit or
+ *   extractor, which it then replaces (`replaced`).
+ * Source entries are judged like any lookup (plain files only, no links, hashes checked)
+ * before a byte is copied; a damaged one is an error and is not copied. Entries are
+ * copied into temp directories in the target layer outside the lock, then renamed in and
+ * indexed under the lock, one index write per layer.
+ */
+import {promises as fs} from 'node:fs'
+import {join} from 'node:path'
+import {StoreError} from '../errors.js'
+import {canonicalJson, compareCodePoints} from '../util/canonical-json.js'
+import {readEntry, type EntryRead} from './entry.js'
+import {fsyncDir, isCode, kindOf, listDir, tempName} from './fsx.js'
+import {readIndex, withLayerLock, writeIndex} from './layer-index.js'
+import {irLayer, type Layer, METADATA_FILE, openStore, outputLayer, prepareLayerForWrite, type Store, type StoreOptions} from './layout.js'
+import {type EntryMetadata, sourceOf} from './metadata.js'
+import {listLayer} from './scan.js'
+import {isValidWriterName, slugCandidates} from './slug.js'
+import {indexForWrite, stageEntry} from './write.js'
+
+export interface MergeOptions extends StoreOptions {
+  /** Parallel entry copies (default 16). */
+  concurrency?: number
+  /**
+   * fsync every copied file (default false). Not needed for correctness: every read
+   * checks size and hash, so a power loss mid-merge can only cause misses, never a wrong
+   * hit; the index itself is always written durably.
+   */
+  fsync?: boolean
+}
+
+export interface MergeItem {
+  /** Layer in the target: `ir`, `output/cffi`. */
+  layer: string
+  key: string
+  /** The source store (as given). */
+  source: string
+}
+
+export interface MergeResult {
+  target: string
+  sources: string[]
+  new: number
+  skipped: number
+  renamed: (MergeItem & {from: string; to: string})[]
+  replaced: (MergeItem & {slug: string; previousKey: string; reason: 'newer-version' | 'damaged-target'})[]
+  conflicts: (MergeItem & {slug: string; sourceSlug: string})[]
+  errors: {path: string; message: string}[]
+  warnings: {path: string; message: string}[]
+  /** False when there were conflicts or errors. */
+  ok: boolean
+}
+
+async function statFollow(path: string) {
+  try {
+    return await fs.stat(path)
+  } catch (error) {
+    if (isCode(error, 'ENOENT') || isCode(error, 'ENOTDIR')) return undefined
+    throw error
+  }
+}
+
+export async function storeMerge(sources: string[], target: string, options: MergeOptions = {}): Promise<MergeResult> {
+  // Everything that makes the whole merge impossible is found before anything is written.
+  if (sources.length === 0) throw new StoreError('store merge needs at least one source store', 'for example: headerkit store merge a/ b/ -o .headerkit/', 'E_USAGE')
+  for (const source of sources) {
+    const st = await statFollow(source)
+    if (st === undefined) throw new StoreError(`source store not found: ${source}`, 'check the path; nothing was merged', 'E_STORE_MISSING')
+    if (!st.isDirectory()) throw new StoreError(`source store is not a directory: ${source}`, 'pass store directories (the ones holding ir/ and output/); nothing was merged', 'E_STORE_NOT_DIR')
+  }
+  const tst = await statFollow(target)
+  if (tst && !tst.isDirectory()) throw new StoreError(`merge target is not a directory: ${target}`, 'pass a directory with -o (it is created when missing); nothing was merged', 'E_STORE_NOT_DIR')
+
+  const dest = openStore(target, options)
+  const result: MergeResult = {target: dest.root, sources: [...sources], new: 0, skipped: 0, renamed: [], replaced: [], conflicts: [], errors: [], warnings: [], ok: true}
+  for (const source of sources) await mergeStore(source, dest, options, result)
+  result.ok = result.errors.length === 0 && result.conflicts.length === 0
+  return result
+}
+
+async function mergeStore(source: string, dest: Store, options: MergeOptions, result: MergeResult): Promise<void> {
+  const src = openStore(source)
+  const pairs: [Layer, Layer][] = []
+  for (const child of await listDir(src.root)) {
+    const kind = kindOf(child)
+    const path = join(source, child.name)
+    if (child.name !== 'ir' && child.name !== 'output') {
+      if (kind !== 'file' && kind !== 'dir') result.errors.push({path, message: `${kind} in a source store; ignored`})
+      continue
+    }
+    if (kind !== 'dir') {
+      result.errors.push({path, message: `is a ${kind}, not a directory; not merged`})
+      continue
+    }
+    if (child.name === 'ir') pairs.unshift([irLayer(src), irLayer(dest)])
+    else {
+      for (const w of await listDir(join(src.root, 'output'))) {
+        const wkind = kindOf(w)
+        const wpath = join(source, 'output', w.name)
+        if (wkind !== 'dir') result.errors.push({path: wpath, message: `is a ${wkind}, not a writer directory; not merged`})
+        else if (!isValidWriterName(w.name)) result.errors.push({path: wpath, message: 'not a valid writer name; not merged'})
+        else pairs.push([outputLayer(src, w.name), outputLayer(dest, w.name)])
+      }
+    }
+  }
+  pairs.sort((a, b) => compareCodePoints(a[0].name, b[0].name))
+  for (const [from, to] of pairs) await mergeLayer(source, from, dest, to, options, result)
+}
+
+interface Candidate {
+  slug: string
+  read: Extract<EntryRead, {ok: true}>
+  temp?: string
+}
+
+function samePayload(a: EntryMetadata, b: EntryMetadata): boolean {
+  return canonicalJson(a.files) === canonicalJson(b.files)
+}
+
+function sameLogicalEntry(a: EntryMetadata, b: EntryMetadata): boolean {
+  if (canonicalJson(sourceOf(a)) !== canonicalJson(sourceOf(b))) return false
+  if (a.kind === 'output' && b.kind === 'output') return a.writer_name === b.writer_name && canonicalJson(a.writer_options) === canonicalJson(b.writer_options)
+  return a.kind === b.kind
+}
+
+/** Numeric-aware version order: 0.10.0 > 0.9.1; a pre-release sorts before its release. */
+export function compareVersions(a: string, b: string): number {
+  const [amain = '', apre] = a.split('-', 2)
+  const [bmain = '', bpre] = b.split('-', 2)
+  const as = amain.split('.')
+  const bs = bmain.split('.')
+  for (let i = 0; i < Math.max(as.length, bs.length); i++) {
+    const x = as[i] ?? '0'
+    const y = bs[i] ?? '0'
+    const d = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : compareCodePoints(x, y)
+    if (d !== 0) return Math.sign(d)
+  }
+  if (apre === undefined || bpre === undefined) return apre === bpre ? 0 : apre === undefined ? 1 : -1
+  return Math.sign(compareCodePoints(apre, bpre))
+}
+
+/** Is `a` made by a newer headerkit / extractor / writer than `b`? */
+function isNewer(a: EntryMetadata, b: EntryMetadata): boolean {
+  const versions = (m: EntryMetadata): string[] => (m.kind === 'ir' ? [m.headerkit_version, m.extractor_version] : [m.headerkit_version, m.writer_impl_version, m.writer_cache_version])
+  const va = versions(a)
+  const vb = versions(b)
+  for (let i = 0; i < va.length; i++) {
+    const d = compareVersions(va[i]!, vb[i]!)
+    if (d !== 0) return d > 0
+  }
+  return false
+}
+
+async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, options: MergeOptions, result: MergeResult): Promise<void> {
+  const where = (...parts: string[]): string => join(source, from.name, ...parts)
+  const listing = await listLayer(from)
+  for (const s of listing.strays) result.errors.push({path: where(s.name), message: s.kind === 'dir' ? 'directory name is not a valid slug; not merged' : `${s.kind} in a store layer; not merged`})
+  for (const t of listing.leftovers) result.warnings.push({path: where(t), message: 'temporary leftover in the source; ignored'})
+  if (listing.entries.length === 0) return
+  if (listing.index !== undefined && listing.index !== 'file') result.errors.push({path: where('index.json'), message: `is a ${listing.index}; the source index is ignored`})
+
+  const srcIndex = listing.index === 'file' ? await readIndex(from) : undefined
+  if (srcIndex?.state === 'unreadable') result.warnings.push({path: where('index.json'), message: `unreadable (${srcIndex.reason}); entries judged by their metadata`})
+  await prepareLayerForWrite(dest, to)
+  const optimistic = await readIndex(to)
+  const known = new Set(optimistic.entries.values())
+
+  const {default: pLimit} = await import('p-limit')
+  const limit = pLimit(options.concurrency ?? 16)
+  const fsync = options.fsync ?? false
+  const staged: (Candidate | undefined)[] = await Promise.all(listing.entries.map((slug) => limit(async (): Promise<Candidate | undefined> => {
+    const read = await readEntry(from, slug, srcIndex?.state === 'ok' ? srcIndex.entries.get(slug) : undefined)
+    if (!read.ok) {
+      result.errors.push({path: where(slug), message: `${read.detail}; not merged`})
+      return undefined
+    }
+    const candidate: Candidate = {slug, read}
+    if (!known.has(read.metadata.cache_key)) candidate.temp = await stageEntry(to, filesOf(read), fsync)
+    return candidate
+  })))
+  const candidates = staged.filter((c): c is Candidate => c !== undefined)
+
+  const trash: string[] = []
+  try {
+    await withLayerLock(dest, to, async (assertHeld) => {
+      const warnings: string[] = []
+      const entries = await indexForWrite(to, warnings)
+      for (const w of warnings) result.warnings.push({path: join(dest.root, to.name), message: w})
+      const present = await listLayer(to)
+      const taken = new Set<string>([...entries.keys(), ...present.entries, ...present.strays.map((s) => s.name)])
+      const byKey = new Map<string, string>()
+      for (const [slug, key] of [...entries].sort((a, b) => compareCodePoints(a[0], b[0]))) if (!byKey.has(key)) byKey.set(key, slug)
+      const item = (key: string): MergeItem => ({layer: to.name, key, source})
+
+      for (const c of candidates) {
+        const meta = c.read.metadata
+        const key = meta.cache_key
+        const existing = byKey.get(key)
+        if (existing !== undefined) {
+          const there = await readEntry(to, existing, key)
+          if (there.ok) {
+            if (samePayload(meta, there.metadata)) result.skipped++
+            else result.conflicts.push({...item(key), slug: existing, sourceSlug: c.slug})
+            continue
+          }
+          // The target's copy is damaged: the verified source copy takes its place.
+          const temp = c.temp ?? (await stageEntry(to, filesOf(c.read), fsync))
+          c.temp = undefined
+          const old = join(to.dir, tempName('old-'))
+          await fs.rename(join(to.dir, existing), old).catch((error: unknown) => { if (!isCode(error, 'ENOENT')) throw error })
+          trash.push(old)
+          await fs.rename(temp, join(to.dir, existing))
+          result.replaced.push({...item(key), slug: existing, previousKey: key, reason: 'damaged-target'})
+          continue
+        }
+        const temp = c.temp ?? (await stageEntry(to, filesOf(c.read), fsync))
+        c.temp = undefined
+        if (!taken.has(c.slug)) {
+          await fs.rename(temp, join(to.dir, c.slug))
+          taken.add(c.slug)
+          entries.set(c.slug, key)
+          byKey.set(key, c.slug)
+          result.new++
+          continue
+        }
+        const occupantKey = entries.get(c.slug)
+        const occupant = occupantKey === undefined ? undefined : await readEntry(to, c.slug, occupantKey)
+        if (occupant?.ok && sameLogicalEntry(meta, occupant.metadata) && isNewer(meta, occupant.metadata)) {
+          const old = join(to.dir, tempName('old-'))
+          await fs.rename(join(to.dir, c.slug), old)
+          trash.push(old)
+          await fs.rename(temp, join(to.dir, c.slug))
+          entries.set(c.slug, key)
+          if (byKey.get(occupantKey!) === c.slug) byKey.delete(occupantKey!)
+          byKey.set(key, c.slug)
+          result.replaced.push({...item(key), slug: c.slug, previousKey: occupantKey!, reason: 'newer-version'})
+          continue
+        }
+        let fresh = c.slug
+        for (const s of slugCandidates(c.slug)) if (!taken.has(s)) { fresh = s; break }
+        await fs.rename(temp, join(to.dir, fresh))
+        taken.add(fresh)
+        entries.set(fresh, key)
+        byKey.set(key, fresh)
+        result.renamed.push({...item(key), from: c.slug, to: fresh})
+      }
+      if (!fsync) await fsyncDir(to.dir)
+      assertHeld()
+      await writeIndex(to, entries)
+    })
+  } finally {
+    await Promise.all([...candidates.flatMap((c) => (c.temp ? [c.temp] : [])), ...trash].map((p) => fs.rm(p, {recursive: true, force: true})))
+  }
+}
+
+function filesOf(read: Extract<EntryRead, {ok: true}>): {name: string; bytes: Buffer}[] {
+  return [{name: read.payloadName, bytes: read.payload}, {name: METADATA_FILE, bytes: read.metadataBytes}]
+}
+

@@ -1,0 +1,90 @@
+/**
+ * What a layer directory holds, by name and type, without following anything:
+ * entry directories, transient leftovers of writers, the lock, the index, and whatever
+ * does not belong. Shared by status, verify, rebuild-index, merge and the writers'
+ * index repair.
+ */
+import {join} from 'node:path'
+import {compareCodePoints} from '../util/canonical-json.js'
+import {kindOf, listDir, LOCK_NAME, type NodeKind, TEMP_PREFIX} from './fsx.js'
+import {readEntry, type EntryRead} from './entry.js'
+import {INDEX_FILE, type Layer, type Store} from './layout.js'
+import {type IndexEntries} from './layer-index.js'
+import {isValidSlug, isValidWriterName} from './slug.js'
+
+export interface LayerListing {
+  /** Directories with a valid slug name, sorted. */
+  entries: string[]
+  /** `.tmp-*` names: entries or index files being written, or left by a killed writer. */
+  leftovers: string[]
+  lock: boolean
+  index: NodeKind | undefined
+  /** Anything else: bad names, files, links, fifos, ... */
+  strays: {name: string; kind: NodeKind}[]
+}
+
+export async function listLayer(layer: Layer): Promise<LayerListing> {
+  const out: LayerListing = {entries: [], leftovers: [], lock: false, index: undefined, strays: []}
+  for (const child of await listDir(layer.dir)) {
+    const kind = kindOf(child)
+    if (child.name === INDEX_FILE) out.index = kind
+    else if (child.name === LOCK_NAME) out.lock = true
+    else if (child.name.startsWith(TEMP_PREFIX) && (kind === 'dir' || kind === 'file')) out.leftovers.push(child.name)
+    else if (kind === 'dir' && isValidSlug(child.name)) out.entries.push(child.name)
+    else out.strays.push({name: child.name, kind})
+  }
+  out.entries.sort(compareCodePoints)
+  out.leftovers.sort(compareCodePoints)
+  return out
+}
+
+/** The writers under output/: valid names of plain directories (others are reported by verify). */
+export async function listWriters(store: Store): Promise<{writers: string[]; strays: {name: string; kind: NodeKind}[]}> {
+  const writers: string[] = []
+  const strays: {name: string; kind: NodeKind}[] = []
+  for (const child of await listDir(join(store.root, 'output'))) {
+    const kind = kindOf(child)
+    if (kind === 'dir' && isValidWriterName(child.name)) writers.push(child.name)
+    else strays.push({name: child.name, kind})
+  }
+  writers.sort(compareCodePoints)
+  return {writers, strays}
+}
+
+export interface ScannedEntry {
+  slug: string
+  read: EntryRead
+}
+
+/** Reads every entry directory of a layer (sequentially in slug order, results in that order). */
+export async function scanEntries(layer: Layer, slugs: string[], concurrency = 8): Promise<ScannedEntry[]> {
+  const {default: pLimit} = await import('p-limit')
+  const limit = pLimit(concurrency)
+  return Promise.all(slugs.map((slug) => limit(async () => ({slug, read: await readEntry(layer, slug)}))))
+}
+
+/**
+ * An index rebuilt from the entries on disk: every complete, consistent entry, first
+ * slug (code-point order) winning when two directories hold the same key.
+ */
+export async function indexFromDisk(layer: Layer): Promise<{entries: IndexEntries; skipped: {slug: string; reason: string}[]}> {
+  const listing = await listLayer(layer)
+  const entries: IndexEntries = new Map()
+  const seen = new Map<string, string>()
+  const skipped: {slug: string; reason: string}[] = []
+  for (const {slug, read} of await scanEntries(layer, listing.entries)) {
+    if (!read.ok) {
+      skipped.push({slug, reason: read.detail})
+      continue
+    }
+    const key = read.metadata.cache_key
+    const first = seen.get(key)
+    if (first !== undefined) {
+      skipped.push({slug, reason: `same cache key as ${first}`})
+      continue
+    }
+    seen.set(key, slug)
+    entries.set(slug, key)
+  }
+  return {entries, skipped}
+}

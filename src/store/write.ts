@@ -1,0 +1,181 @@
+/**
+ * Writing entries. An entry is built complete under a temp name inside its layer, then,
+ * under the layer lock, renamed to its slug and recorded in the index (written
+ * atomically). A writer killed at any moment leaves either nothing visible, a `.tmp-*`
+ * leftover, or a complete entry the index does not list yet (rebuild-index recovers it,
+ * and the next write of the same key adopts it).
+ */
+import {promises as fs} from 'node:fs'
+import {join} from 'node:path'
+import {StoreError} from '../errors.js'
+import {blake3Hex} from '../hash/blake3.js'
+import {canonicalJsonFile, type JsonValue, sortKeysDeep} from '../util/canonical-json.js'
+import {readEntry} from './entry.js'
+import {fsyncDir, lstatOrUndefined, tempName, writeNewFile} from './fsx.js'
+import {irKey, type IrKeyInputs, outputKey, type OutputKeyInputs} from './keys.js'
+import {readIndex, slugForKey, withLayerLock, writeIndex, type IndexEntries} from './layer-index.js'
+import {IR_PAYLOAD, irLayer, type Layer, METADATA_FILE, METADATA_VERSION, outputLayer, prepareLayerForWrite, rel, type Store} from './layout.js'
+import {type EntrySource, type IrMetadata, type OutputMetadata, outputFileName} from './metadata.js'
+import {indexFromDisk} from './scan.js'
+import {irSlug, type SlugInputs, slugCandidates} from './slug.js'
+
+export interface WriteIrParams {
+  inputs: IrKeyInputs
+  /** The IR as a JSON value; stored as canonical JSON. */
+  ir: JsonValue
+  /** Extra provenance: libclang version; for populated entries the image and platform. */
+  provenance?: Record<string, JsonValue>
+}
+
+export interface WriteOutputParams {
+  inputs: OutputKeyInputs
+  /** What the IR was made from (gives the slug and lets merge recognise the same logical entry). */
+  source: SlugInputs
+  /** File extension of the writer's output, without or with the leading dot (`py`, `cdef.txt`). */
+  extension: string
+  text: string
+  provenance?: Record<string, JsonValue>
+}
+
+export interface WriteResult {
+  key: string
+  slug: string
+  /** Store-relative directory of the entry. */
+  path: string
+  /** written: new entry; exists: the key was already stored (or an unindexed copy adopted); repaired: a damaged entry was replaced. */
+  status: 'written' | 'exists' | 'repaired'
+  warnings: string[]
+}
+
+export interface PreparedFile {
+  name: string
+  bytes: Buffer
+}
+
+function entrySource(s: SlugInputs): EntrySource {
+  return {backend_name: s.backend, header_path: s.headerPath, target: s.target, defines: [...s.defines], includes: [...s.includeDirs], other_args: [...s.args]}
+}
+
+export async function writeIr(store: Store, params: WriteIrParams): Promise<WriteResult> {
+  const key = await irKey(params.inputs)
+  const i = params.inputs
+  const payload = Buffer.from(canonicalJsonFile(params.ir), 'utf8')
+  const metadata: IrMetadata = {
+    kind: 'ir',
+    version: METADATA_VERSION,
+    cache_key: key,
+    headerkit_version: store.toolVersion,
+    ir_schema_version: i.schemaVersion,
+    extractor_version: i.extractorVersion,
+    ...entrySource({backend: i.backend, headerPath: i.header.path, target: i.target, defines: i.defines, includeDirs: i.includeDirs, args: i.args}),
+    header_hash: i.header.hash,
+    deps: [...i.deps].map((d) => ({path: d.path, hash: d.hash})).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    provenance: (sortKeysDeep(params.provenance ?? {}) as Record<string, JsonValue>),
+    files: {[IR_PAYLOAD]: {size: payload.length, blake3: await blake3Hex(payload)}},
+  }
+  const slug = irSlug({backend: i.backend, headerPath: i.header.path, target: i.target, defines: i.defines, includeDirs: i.includeDirs, args: i.args})
+  return commitEntry(store, irLayer(store), key, slug, [{name: IR_PAYLOAD, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}])
+}
+
+export async function writeOutput(store: Store, params: WriteOutputParams): Promise<WriteResult> {
+  const layer = outputLayer(store, params.inputs.writer)
+  const fileName = outputFileName(params.extension)
+  if (fileName === undefined) throw new StoreError(`invalid output extension '${params.extension}' for writer '${params.inputs.writer}'`, 'use letters, digits, `_`, `.` and `-` (for example py or cdef.txt)', 'E_STORE_NAME')
+  const key = await outputKey(params.inputs)
+  const payload = Buffer.from(params.text, 'utf8')
+  const o = params.inputs
+  const metadata: OutputMetadata = {
+    kind: 'output',
+    version: METADATA_VERSION,
+    cache_key: key,
+    headerkit_version: store.toolVersion,
+    ir_cache_key: o.irKey,
+    writer_name: o.writer,
+    writer_options: sortKeysDeep(o.options) as Record<string, JsonValue>,
+    writer_cache_version: o.writerCacheVersion,
+    writer_impl_version: o.writerImplVersion,
+    source: entrySource(params.source),
+    provenance: (sortKeysDeep(params.provenance ?? {}) as Record<string, JsonValue>),
+    files: {[fileName]: {size: payload.length, blake3: await blake3Hex(payload)}},
+  }
+  return commitEntry(store, layer, key, irSlug(params.source), [{name: fileName, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}])
+}
+
+/** Writes files into a fresh temp directory in the layer; metadata last, so a torn build is never complete. */
+export async function stageEntry(layer: Layer, files: PreparedFile[], fsync: boolean): Promise<string> {
+  const temp = join(layer.dir, tempName())
+  await fs.mkdir(temp)
+  try {
+    const ordered = [...files.filter((f) => f.name !== METADATA_FILE), ...files.filter((f) => f.name === METADATA_FILE)]
+    for (const file of ordered) await writeNewFile(join(temp, file.name), file.bytes, fsync)
+    if (fsync) await fsyncDir(temp)
+  } catch (error) {
+    await fs.rm(temp, {recursive: true, force: true})
+    throw error
+  }
+  return temp
+}
+
+/**
+ * The index under the lock. A corrupt index is rebuilt from the entries on disk here,
+ * by a writer holding the lock (never by a reader), so the write does not drop others.
+ */
+export async function indexForWrite(layer: Layer, warnings: string[]): Promise<IndexEntries> {
+  const index = await readIndex(layer)
+  if (index.state !== 'unreadable') return index.entries
+  warnings.push(`${layer.name}/index.json was unreadable (${index.reason}); rebuilt it from the entries on disk`)
+  return (await indexFromDisk(layer)).entries
+}
+
+async function commitEntry(store: Store, layer: Layer, key: string, proposed: string, files: PreparedFile[]): Promise<WriteResult> {
+  await prepareLayerForWrite(store, layer)
+  const warnings: string[] = []
+  const result = (slug: string, status: WriteResult['status']): WriteResult => ({key, slug, path: rel(layer, slug), status, warnings})
+
+  // Already there? Checked without the lock: the common warm case costs no lock at all.
+  const before = await readIndex(layer)
+  const known = slugForKey(before.entries, key)
+  if (known !== undefined && (await readEntry(layer, known, key)).ok) return result(known, 'exists')
+
+  const temp = await stageEntry(layer, files, true)
+  try {
+    return await withLayerLock(store, layer, async (assertHeld) => {
+      const entries = await indexForWrite(layer, warnings)
+      const current = slugForKey(entries, key)
+      if (current !== undefined) {
+        const existing = await readEntry(layer, current, key)
+        if (existing.ok) return result(current, 'exists')
+        // A damaged entry under our key: swap the good copy in, then drop the damaged one.
+        warnings.push(`${rel(layer, current)} was damaged (${existing.detail}); replaced it`)
+        const trash = join(layer.dir, tempName('old-'))
+        if (await lstatOrUndefined(join(layer.dir, current))) await fs.rename(join(layer.dir, current), trash)
+        await fs.rename(temp, join(layer.dir, current))
+        assertHeld()
+        await writeIndex(layer, entries)
+        await fs.rm(trash, {recursive: true, force: true})
+        return result(current, 'repaired')
+      }
+      for (const candidate of slugCandidates(proposed)) {
+        if (entries.has(candidate)) continue
+        const there = await lstatOrUndefined(join(layer.dir, candidate))
+        if (there !== undefined) {
+          // An unindexed directory: a killed writer's complete entry for this key is adopted;
+          // anything else keeps its name (rebuild-index or verify deals with it).
+          if (!(await readEntry(layer, candidate, key)).ok) continue
+          entries.set(candidate, key)
+          assertHeld()
+          await writeIndex(layer, entries)
+          return result(candidate, 'exists')
+        }
+        await fs.rename(temp, join(layer.dir, candidate))
+        entries.set(candidate, key)
+        assertHeld()
+        await writeIndex(layer, entries)
+        return result(candidate, 'written')
+      }
+      throw new Error('unreachable: slug candidates are endless')
+    })
+  } finally {
+    await fs.rm(temp, {recursive: true, force: true})
+  }
+}
