@@ -42,12 +42,32 @@ const KEY_LINE = new RegExp(String.raw`^\s*(${KEY_CHARS}(?:\s*\.\s*${KEY_CHARS})
 const ARRAY_HEADER = new RegExp(String.raw`^\s*\[\[\s*(${KEY_CHARS}(?:\s*\.\s*${KEY_CHARS})*)\s*\]\]`)
 const TABLE_HEADER = new RegExp(String.raw`^\s*\[\s*(${KEY_CHARS}(?:\s*\.\s*${KEY_CHARS})*)\s*\]`)
 
+/** Opening minus closing brackets and braces outside strings and comments. */
+function bracketBalance(text: string): number {
+  let balance = 0
+  let quote: string | undefined
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (quote !== undefined) {
+      if (c === '\\' && quote === '"') i++
+      else if (c === quote) quote = undefined
+    } else if (c === '"' || c === "'") quote = c
+    else if (c === '#') break
+    else if (c === '[' || c === '{') balance++
+    else if (c === ']' || c === '}') balance--
+  }
+  return balance
+}
+
 /** Maps each key path found in the text (formatted with indexes) to its 1-based line. */
 export function indexKeyLines(text: string): Map<string, number> {
   const lines = new Map<string, number>()
   const arrayCount = new Map<string, number>()
   let current: KeyPath = []
   let inMultiline: string | undefined
+  // Open brackets/braces of a value that continues on later lines (a multi-line array):
+  // its lines are values, and `["x"],` there must not be read as a table header.
+  let depth = 0
 
   // A table header path with the current index of every array of tables it passes through.
   const withIndexes = (parts: string[]): KeyPath => {
@@ -71,6 +91,10 @@ export function indexKeyLines(text: string): Map<string, number> {
     const lineNo = index + 1
     if (inMultiline !== undefined) {
       if (line.split(inMultiline).length % 2 === 0) inMultiline = undefined
+      continue
+    }
+    if (depth > 0) {
+      depth = Math.max(0, depth + bracketBalance(line))
       continue
     }
     let match = ARRAY_HEADER.exec(line)
@@ -104,6 +128,7 @@ export function indexKeyLines(text: string): Map<string, number> {
       for (const quote of ['"""', "'''"]) {
         if (rest.split(quote).length % 2 === 0) inMultiline = quote
       }
+      if (inMultiline === undefined) depth = Math.max(0, bracketBalance(rest))
     }
   }
   return lines

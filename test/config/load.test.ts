@@ -168,6 +168,25 @@ build = "cp312-*"
     })
   }
 
+  it('does not read rows of a multi-line array as table headers', async () => {
+    const {error} = await configError('.headerkit.toml', '[cache]\nmatrix = [\n  ["x"],\n  ["y"],\n]\nno_cache = "yes"\n')
+    assert.equal(error.key, 'cache.no_cache')
+    assert.equal(error.line, 6)
+  })
+
+  it('does not read the inside of a multi-line string as keys', async () => {
+    const {error} = await configError('.headerkit.toml', 'notes = """\n[cache]\nno_cache = 1\n"""\n\n[cache]\nno_cache = "yes"\n')
+    assert.equal(error.key, 'cache.no_cache')
+    assert.equal(error.line, 7)
+  })
+
+  it('finds sub-tables of the right [[headers]] entry', async () => {
+    const text = '[[headers]]\npattern = "a.h"\n[headers.output]\ncffi = "a"\n\n[[headers]]\npattern = "b.h"\n[headers.output]\ncffi = 3\n'
+    const {error} = await configError('.headerkit.toml', text)
+    assert.equal(error.key, 'headers[1].output.cffi')
+    assert.equal(error.line, 9)
+  })
+
   it('warns once per unknown key (with a suggestion) and still loads', async () => {
     const {file, loaded, warnings} = await loadText('.headerkit.toml', 'writerz = ["cffi"]\nwriters = ["json"]\n\n[cache]\nno_cach = true\n\n[[headers]]\npattern = "a.h"\nbackend_args = ["-x"]\n')
     assert.deepEqual(loaded.config.writers, ['json'])
