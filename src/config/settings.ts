@@ -5,8 +5,10 @@
  * config, against the directory of the config file.
  */
 import {dirname, join, resolve} from 'node:path'
-import {HeaderkitError, UsageError} from '../errors.js'
+import {readFileSync} from 'node:fs'
+import {ConfigError, HeaderkitError, UsageError} from '../errors.js'
 import {detectHostTriple, normalizeTriple} from '../target/index.js'
+import {lineFinder} from './lines.js'
 import {loadConfigFile} from './load.js'
 import {findConfigFile, findProjectRoot, type WalkOptions} from './project.js'
 import type {LoadedConfig} from './types.js'
@@ -89,10 +91,27 @@ export function resolveTarget(ctx: ProjectContext, flag: string | undefined, env
   if (fromEnv !== undefined) return {triple: normalizeTriple(fromEnv, 'HEADERKIT_TARGET'), source: 'env'}
   const fromConfig = ctx.loaded?.config.target
   if (fromConfig !== undefined && ctx.loaded) {
-    const key = ctx.loaded.kind === 'pyproject' ? 'tool.headerkit.target' : 'target'
-    return {triple: normalizeTriple(fromConfig, `${key} in ${ctx.loaded.file}`), source: 'config'}
+    const {file, kind} = ctx.loaded
+    const path = kind === 'pyproject' ? ['tool', 'headerkit', 'target'] : ['target']
+    const source = `${path.join('.')} in ${file}`
+    try {
+      return {triple: normalizeTriple(fromConfig, source), source: 'config'}
+    } catch (error) {
+      // A bad value in a file is a config error (exit 1, with the line), not a usage error.
+      if (!(error instanceof HeaderkitError)) throw error
+      throw new ConfigError(file, error.message.replace(` (from ${source})`, ''), {key: path.join('.'), line: lineInFile(file, path), hint: error.hint})
+    }
   }
   return {triple: detectHostTriple(), source: 'host'}
+}
+
+/** The line of a key in a config file, read again only on this error path. */
+function lineInFile(file: string, path: string[]): number | undefined {
+  try {
+    return lineFinder(readFileSync(file, 'utf8'), path.length - 1)(path)
+  } catch {
+    return undefined
+  }
 }
 
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on'])

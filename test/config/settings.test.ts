@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import {join} from 'node:path'
-import {HeaderkitError, UsageError} from '../../src/errors.js'
+import {ConfigError, HeaderkitError, UsageError} from '../../src/errors.js'
 import {detectHostTriple} from '../../src/target/index.js'
 import {loadProjectContext, resolveCacheSwitches, resolveStoreDir, resolveTarget, type ProjectContext} from '../../src/config/index.js'
 import {makeTree, rejection} from './helpers.js'
@@ -92,13 +92,14 @@ describe('settings: target precedence (flag > env > config > host)', () => {
     assert.throws(() => resolveTarget(ctx, 'x86', {}), /invalid target triple 'x86' \(from --target\)/)
     assert.throws(() => resolveTarget(ctx, undefined, {HEADERKIT_TARGET: 'amd64'}), /invalid target triple 'amd64' \(from HEADERKIT_TARGET\)/)
     const fromConfig = await rejection(() => resolveTarget(ctx, undefined, {}))
-    assert.ok(fromConfig instanceof HeaderkitError)
-    assert.ok(fromConfig.message.includes(`invalid target triple 'linux' (from target in ${join(ctx.root, 'sub/.headerkit.toml')})`), fromConfig.message)
+    assert.ok(fromConfig instanceof ConfigError)
+    assert.equal(fromConfig.exitCode, 1)
+    assert.ok(fromConfig.message.startsWith(`config error in ${join(ctx.root, 'sub/.headerkit.toml')}:1: target: invalid target triple 'linux'`), fromConfig.message)
   })
 
-  it('a bad triple in pyproject.toml is named with its [tool.headerkit] key', async () => {
-    const ctx = await project('[tool.headerkit]\ntarget = "bad"\n', 'pyproject.toml')
-    assert.throws(() => resolveTarget(ctx, undefined, {}), /from tool\.headerkit\.target in .*pyproject\.toml/)
+  it('a bad triple in pyproject.toml is named with its [tool.headerkit] key and line', async () => {
+    const ctx = await project('[project]\nname = "x"\n\n[tool.headerkit]\nwriters = ["cffi"]\ntarget = "bad"\n', 'pyproject.toml')
+    assert.throws(() => resolveTarget(ctx, undefined, {}), /^ConfigError: config error in .*pyproject\.toml:6: tool\.headerkit\.target: invalid target triple 'bad'/)
   })
 
   it('a bad triple at a lower level does not matter when a higher one is set', async () => {
