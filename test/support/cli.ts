@@ -8,6 +8,8 @@ import {fileURLToPath} from 'node:url'
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const DEV_BIN = fileURLToPath(new URL('../../bin/dev.js', import.meta.url))
+// Resolved here, not from the child's cwd: a test running the CLI in a temp dir has no node_modules there.
+const TSX_LOADER = import.meta.resolve('tsx')
 
 export interface CliResult {
   exitCode: number
@@ -21,7 +23,7 @@ export async function runCli(args: string[], options: {cwd?: string; env?: Recor
   for (const name of Object.keys(env)) {
     if (name.startsWith('HEADERKIT_') && !(options.env && name in options.env)) delete env[name]
   }
-  const result = await execa(process.execPath, ['--import', 'tsx', '--no-warnings', DEV_BIN, ...args], {
+  const result = await execa(process.execPath, ['--import', TSX_LOADER, '--no-warnings', DEV_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env,
     extendEnv: false,
