@@ -1,0 +1,208 @@
+/**
+ * One header through libclang: build the translation unit with `--target` and the
+ * user's args in their order, fail on any error-severity diagnostic (with all of
+ * them), walk the project declarations, evaluate macros, list included project files.
+ */
+import path from 'node:path'
+import type {Constant, Header} from '../../ir/types.js'
+import {UsageError} from '../../errors.js'
+import {LibclangNotFoundError, ParseError, type Diagnostic} from '../errors.js'
+import {crossSysroot} from '../sysroot.js'
+import type {ParseRequest, ParseResult} from '../types.js'
+import {Extractor} from './extract.js'
+import {loadLibclang, takeString, type CXSourceLocation, type Libclang} from './ffi.js'
+import * as K from './kinds.js'
+import {locateLibclang} from './locate.js'
+import {evaluateMacros} from './macros.js'
+
+// DetailedPreprocessingRecord (macros) | SkipFunctionBodies | KeepGoing (then errors are fatal to us).
+const TU_FLAGS = 1 | 64 | 512
+
+interface Session {
+  clang: Libclang
+  index: unknown
+  version: string
+}
+
+const sessions = new Map<string, Session>()
+
+/** Load (once) the libclang the request points at, with its index. */
+export function openLibclang(explicit?: string): Session {
+  const libPath = locateLibclang({explicit})
+  let session = sessions.get(libPath)
+  if (!session) {
+    const clang = loadLibclang(libPath)
+    session = {clang, index: clang.fn.clang_createIndex(0, 0), version: takeString(clang, clang.fn.clang_getClangVersion())}
+    sessions.set(libPath, session)
+  }
+  return session
+}
+
+/** -isystem directories named in args, absolute. */
+export function systemDirsOf(args: string[], cwd: string): string[] {
+  const dirs: string[] = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a === '-isystem' && i + 1 < args.length) dirs.push(args[++i]!)
+    else if (a.startsWith('-isystem')) dirs.push(a.slice('-isystem'.length).replace(/^=/, ''))
+  }
+  return dirs.map((d) => path.resolve(cwd, d))
+}
+
+function relativeOrAbsolute(projectRoot: string, file: string): string {
+  const rel = path.relative(projectRoot, file)
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel.split(path.sep).join('/') : file
+}
+
+function readDiagnostics(clang: Libclang, tu: unknown, projectRoot: string): Diagnostic[] {
+  const f = clang.fn
+  const out: Diagnostic[] = []
+  const n: number = f.clang_getNumDiagnostics(tu)
+  const file = [0]
+  const line = [0]
+  const column = [0]
+  const offset = [0]
+  for (let i = 0; i < n; i++) {
+    const d = f.clang_getDiagnostic(tu, i)
+    try {
+      const severity = K.SEVERITY[f.clang_getDiagnosticSeverity(d) as number] ?? 'error'
+      if (severity === 'ignored') continue
+      const message = takeString(clang, f.clang_getDiagnosticSpelling(d))
+      f.clang_getSpellingLocation(f.clang_getDiagnosticLocation(d), file, line, column, offset)
+      const diag: Diagnostic = {severity, message}
+      if (file[0]) {
+        diag.file = relativeOrAbsolute(projectRoot, path.resolve(takeString(clang, f.clang_getFileName(file[0]))))
+        diag.line = line[0]!
+        diag.column = column[0]!
+      }
+      out.push(diag)
+    } finally {
+      f.clang_disposeDiagnostic(d)
+    }
+  }
+  return out
+}
+
+/**
+ * Include positions per file: for each included file, the byte offsets of the
+ * #include lines from the main file down to it (first inclusion wins).
+ */
+function includeOrders(clang: Libclang, tu: unknown): Map<number, number[]> {
+  const f = clang.fn
+  const koffi = clang.koffi
+  const orders = new Map<number, number[]>()
+  const file = [0]
+  const line = [0]
+  const column = [0]
+  const offset = [0]
+  f.clang_getInclusions(tu, (included: number, stack: number, depth: number) => {
+    if (orders.has(included)) return
+    if (depth === 0) {
+      orders.set(included, [])
+      return
+    }
+    const locations: CXSourceLocation[] = koffi.decode(BigInt(stack), 'CXSourceLocation', depth)
+    const order: number[] = []
+    for (let i = locations.length - 1; i >= 0; i--) {
+      f.clang_getExpansionLocation(locations[i], file, line, column, offset)
+      order.push(offset[0]!)
+    }
+    orders.set(included, order)
+  }, 0)
+  return orders
+}
+
+function isHostTarget(target: string): boolean {
+  const arch = {x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', arm: 'armv7l'}[process.arch as string]
+  return arch !== undefined && target.startsWith(`${arch}-`)
+}
+
+function failureHint(diagnostics: Diagnostic[], req: ParseRequest): string | undefined {
+  const notFound = diagnostics.find((d) => /file not found/.test(d.message))
+  if (!notFound) return undefined
+  if (/'(stddef|stdarg|stdint|stdbool|limits)\.h'/.test(notFound.message) && isHostTarget(req.target)) {
+    return 'clang\'s own headers are missing: install libclang-common-N-dev for your libclang version'
+  }
+  if (!isHostTarget(req.target) && !req.args.some((a) => a.startsWith('--sysroot'))) {
+    const sysroot = crossSysroot(req.target)
+    return sysroot
+      ? `cross target without a sysroot: pass --sysroot=${sysroot}`
+      : `cross target without a sysroot: pass --sysroot=<dir with the target's usr/include> (Debian: the libc6-dev-<arch>-cross package)`
+  }
+  return 'add the directory holding it with -I'
+}
+
+/** Parses `req.header` with libclang into the IR. */
+export function parseWithLibclang(req: ParseRequest): ParseResult {
+  if (!path.isAbsolute(req.header) || !path.isAbsolute(req.projectRoot)) {
+    throw new UsageError(`header and project root must be absolute paths (got ${req.header}, ${req.projectRoot})`)
+  }
+  const headerRel = path.relative(req.projectRoot, req.header)
+  if (headerRel.startsWith('..') || path.isAbsolute(headerRel)) {
+    throw new UsageError(`header ${req.header} is outside the project root ${req.projectRoot}`, 'run from the project, or pass a header inside it')
+  }
+  let session: Session
+  try {
+    session = openLibclang(req.libclang)
+  } catch (error) {
+    if (error instanceof LibclangNotFoundError) throw error
+    throw error
+  }
+  const {clang, index} = session
+  const f = clang.fn
+  const args = [`--target=${req.target}`, ...req.args]
+  const tuOut = [null]
+  const rc: number = f.clang_parseTranslationUnit2(index, req.header, args, args.length, null, 0, TU_FLAGS, tuOut)
+  if (rc !== 0 || !tuOut[0]) throw creationFailure(session, req, rc)
+  const tu = tuOut[0]
+  try {
+    const diagnostics = readDiagnostics(clang, tu, req.projectRoot)
+    if (diagnostics.some((d) => d.severity === 'error' || d.severity === 'fatal')) {
+      throw new ParseError(headerRel.split(path.sep).join('/'), diagnostics, failureHint(diagnostics, req))
+    }
+    const orders = includeOrders(clang, tu)
+    const extractor = new Extractor(clang, tu, {projectRoot: req.projectRoot, systemDirs: systemDirsOf(req.args, req.projectRoot)}, orders)
+    extractor.run()
+    const constants = evaluateMacros({
+      clang, index, header: req.header, args,
+      probePath: path.join(path.dirname(req.header), '__headerkit_macro_probe__.c'),
+      candidates: extractor.macros,
+    })
+    const seen = new Set<string>()
+    const extra: Array<{order: number[]; decl: Constant}> = []
+    for (const [i, constant] of [...constants.entries()].sort((a, b) => a[0] - b[0])) {
+      if (seen.has(constant.name)) continue
+      seen.add(constant.name)
+      extra.push({order: extractor.macros[i]!.order, decl: constant})
+    }
+    const headerPosix = headerRel.split(path.sep).join('/')
+    const included = new Set<string>()
+    for (const file of orders.keys()) {
+      const info = extractor.fileInfo(file, undefined)
+      if (info.rel !== undefined && info.rel !== headerPosix) included.add(info.rel)
+    }
+    const includedList = [...included].sort()
+    const ir: Header = {path: headerPosix, declarations: extractor.declarations(extra)}
+    if (includedList.length > 0) ir.included_headers = includedList
+    return {ir, included: includedList, libclangVersion: session.version}
+  } finally {
+    f.clang_disposeTranslationUnit(tu)
+  }
+}
+
+/**
+ * libclang returns no translation unit and no diagnostics when the driver rejects
+ * the command line. An unknown target is the usual cause: check it alone.
+ */
+function creationFailure(session: Session, req: ParseRequest, rc: number): Error {
+  const f = session.clang.fn
+  const probe = path.join(req.projectRoot, '__headerkit_target_probe__.c')
+  const unsaved = {Filename: probe, Contents: '', Length: 0}
+  const out = [null]
+  const targetRc: number = f.clang_parseTranslationUnit2(session.index, probe, [`--target=${req.target}`], 1, [unsaved], 1, 0, out)
+  if (out[0]) f.clang_disposeTranslationUnit(out[0])
+  if (targetRc !== 0) {
+    return new UsageError(`unknown target triple '${req.target}': libclang (${session.version}) cannot parse for it`, 'use a triple clang knows, for example x86_64-pc-linux-gnu or aarch64-unknown-linux-gnu')
+  }
+  return new ParseError(path.relative(req.projectRoot, req.header), [{severity: 'error', message: `libclang could not start the parse (error code ${rc}); check the arguments: ${req.args.join(' ')}`}])
+}

@@ -1,0 +1,35 @@
+/** Backends by name. The libclang backend is registered here and loads nothing until it parses. */
+import {UsageError} from '../errors.js'
+import type {ParserBackend} from './backend.js'
+import type {ParseRequest, ParseResult} from './types.js'
+
+/** Bump when the libclang extractor's output changes: it is part of every IR cache key. */
+export const EXTRACTOR_VERSION = '1'
+
+const libclangBackend: ParserBackend = {
+  name: 'libclang',
+  extractorVersion: EXTRACTOR_VERSION,
+  async parse(request: ParseRequest): Promise<ParseResult> {
+    // Lazy: koffi and libclang load only when a parse is actually needed.
+    const {parseWithLibclang} = await import('./libclang/parse.js')
+    return parseWithLibclang(request)
+  },
+}
+
+const backends = new Map<string, ParserBackend>([[libclangBackend.name, libclangBackend]])
+
+export const DEFAULT_BACKEND = 'libclang'
+
+export function registerBackend(backend: ParserBackend): void {
+  backends.set(backend.name, backend)
+}
+
+export function getBackend(name: string = DEFAULT_BACKEND): ParserBackend {
+  const backend = backends.get(name)
+  if (!backend) throw new UsageError(`unknown parser backend '${name}'`, `known backends: ${[...backends.keys()].join(', ')}`)
+  return backend
+}
+
+export function listBackends(): string[] {
+  return [...backends.keys()].sort()
+}
