@@ -36,7 +36,11 @@ export function parseTomlText(text: string, path: string): Record<string, unknow
   }
 }
 
-/** Reads and parses a TOML file. */
+/**
+ * Reads and parses a TOML file. Tables come back as smol-toml makes them: objects with
+ * a null prototype (so a `__proto__` key is data, not a prototype); compare them with
+ * JSON or by key, not with a prototype-strict deepEqual.
+ */
 export async function readTomlFile(path: string): Promise<Record<string, unknown>> {
   return parseTomlText(await readConfigText(path), path)
 }
