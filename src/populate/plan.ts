@@ -127,11 +127,11 @@ export interface PlatformSpec {
 }
 
 const NON_LINUX_PREFIXES: Array<[RegExp, string]> = [
-  [/^(macos|macosx|darwin)\b/, 'macOS'],
-  [/^(windows|win)\b/, 'Windows'],
-  [/^ios\b/, 'iOS'],
-  [/^android\b/, 'Android'],
-  [/^(pyodide|wasm|emscripten)\b/, 'Pyodide'],
+  [/^(macosx|macos|darwin)(?![a-z])/, 'macOS'],
+  [/^(windows|win)(?![a-z])/, 'Windows'],
+  [/^ios(?![a-z])/, 'iOS'],
+  [/^android(?![a-z])/, 'Android'],
+  [/^(pyodide|wasm|emscripten)(?![a-z])/, 'Pyodide'],
 ]
 
 function platformList(): string {
