@@ -135,6 +135,7 @@ export function declarationToJson(d: Declaration): Json {
 export function headerToJson(h: Header): Json {
   const out: Json = {path: h.path, declarations: h.declarations.map(declarationToJson)}
   if (h.included_headers && h.included_headers.length > 0) out.included_headers = [...h.included_headers].sort()
+  if (h.char_signed !== undefined) out.char_signed = h.char_signed
   return out
 }
 
@@ -332,5 +333,9 @@ export function headerFromJson(input: unknown): Header {
   }
   const included = optStrList(o.included_headers, '$.included_headers')
   if (included && included.length > 0) header.included_headers = included
+  if (o.char_signed !== undefined) {
+    if (typeof o.char_signed !== 'boolean') throw new IrFormatError('$.char_signed', `expected a boolean, got ${describe(o.char_signed)}`)
+    header.char_signed = o.char_signed
+  }
   return header
 }

@@ -153,6 +153,11 @@ export interface Header {
   declarations: Declaration[]
   /** Project-local headers the parse included, project-relative, sorted. */
   included_headers?: string[]
+  /**
+   * Whether plain `char` is signed for the target (x86_64: true, aarch64: false).
+   * Types keep the spelling `char`; this says what it means.
+   */
+  char_signed?: boolean
 }
 
 export type DeclarationKind = Declaration['kind']
