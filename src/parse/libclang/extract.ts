@@ -12,7 +12,7 @@
  */
 import path from 'node:path'
 import type {
-  Constant, CType, Declaration, Enum, EnumValue, Field, Function as FunctionDecl, FunctionPointer,
+  CType, Declaration, Enum, EnumValue, Field, Function as FunctionDecl, FunctionPointer,
   Parameter, SourceLocation, Struct, TypeExpr, Typedef, Variable,
 } from '../../ir/types.js'
 import {takeString, type CXCursor, type CXSourceLocation, type CXType, type Libclang} from './ffi.js'
@@ -98,7 +98,10 @@ export class Extractor {
     let info = this.files.get(file)
     if (info) return info
     const abs = path.resolve(takeString(this.clang, this.f.clang_getFileName(file)))
-    const system = loc !== undefined && this.f.clang_Location_isInSystemHeader(loc) !== 0
+    // Whether a file is a system header is a property of how it was found; any
+    // location in it answers (line 1 when the caller has none).
+    const where = loc ?? this.f.clang_getLocation(this.tu, file, 1, 1)
+    const system = this.f.clang_Location_isInSystemHeader(where) !== 0
     const local = !system && under(this.ctx.projectRoot, abs) && !this.ctx.systemDirs.some((d) => under(d, abs))
     info = {abs, rel: local ? path.relative(this.ctx.projectRoot, abs).split(path.sep).join('/') : undefined, order: this.includeOrders.get(file) ?? [Number.MAX_SAFE_INTEGER]}
     this.files.set(file, info)
@@ -291,16 +294,15 @@ export class Extractor {
     return nested.get(decl.d0)
   }
 
-  /** Offset of an anonymous member: where its first named field sits in the parent, minus its offset inside. */
+  /**
+   * Offset of an anonymous member: where its first named field (found through nested
+   * anonymous members) sits in the parent, minus that field's offset inside.
+   */
   private anonymousOffset(parent: CXType, inner: Struct): number | undefined {
-    for (const f of inner.fields) {
-      if (f.name && f.offset_bits !== undefined) {
-        const inParent = Number(this.f.clang_Type_getOffsetOf(parent, f.name))
-        return inParent >= 0 ? inParent - f.offset_bits : undefined
-      }
-      if (f.anonymous_struct && f.offset_bits !== undefined) return undefined
-    }
-    return undefined
+    const leaf = firstNamedLeaf(inner, 0)
+    if (!leaf) return undefined
+    const inParent = Number(this.f.clang_Type_getOffsetOf(parent, leaf.name))
+    return inParent >= 0 ? inParent - leaf.offset : undefined
   }
 
   private alignOf(t: CXType): number {
@@ -524,7 +526,14 @@ export class Extractor {
   }
 }
 
-/** Builds a Constant declaration from an evaluated macro (used by macros.ts). */
-export function constantDecl(name: string, value: number | string, type: CType, location: SourceLocation): Constant {
-  return {kind: 'constant', name, value, is_macro: true, type, location}
+function firstNamedLeaf(s: Struct, base: number): {name: string; offset: number} | undefined {
+  for (const f of s.fields) {
+    if (f.offset_bits === undefined) continue
+    if (f.name) return {name: f.name, offset: base + f.offset_bits}
+    if (f.anonymous_struct) {
+      const leaf = firstNamedLeaf(f.anonymous_struct, base + f.offset_bits)
+      if (leaf) return leaf
+    }
+  }
+  return undefined
 }

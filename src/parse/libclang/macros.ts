@@ -106,13 +106,20 @@ export interface ProbeInput {
   candidates: MacroCandidate[]
 }
 
-/** Evaluates macro candidates; returns constants keyed by candidate index. */
-export function evaluateMacros(input: ProbeInput): Map<number, Constant> {
+export interface ProbeResult {
+  /** Constants keyed by candidate index. */
+  constants: Map<number, Constant>
+  /** Plain char signedness under these args and target (`-funsigned-char` included). */
+  charSigned: boolean | undefined
+}
+
+/** Evaluates macro candidates, and asks the same translation unit what plain char is. */
+export function evaluateMacros(input: ProbeInput): ProbeResult {
   const {clang, candidates} = input
   const f = clang.fn
   const out = new Map<number, Constant>()
   const sources = new Map<string, Buffer>()
-  const lines: string[] = [`#include "${input.header}"`]
+  const lines: string[] = [`#include "${input.header}"`, `${PREFIX}__hk_char = (char)0;`]
   const probes: Array<{index: number; line: number; charLiteral?: string}> = []
   for (const [index, m] of candidates.entries()) {
     let source = sources.get(m.fileAbs)
@@ -128,19 +135,24 @@ export function evaluateMacros(input: ProbeInput): Map<number, Constant> {
     lines.push(`${PREFIX}__hk_m${index} = ${expr};`)
     probes.push({index, line: lines.length, charLiteral})
   }
-  if (probes.length === 0) return out
+  const result: ProbeResult = {constants: out, charSigned: undefined}
   const contents = `${lines.join('\n')}\n`
   const unsaved = {Filename: input.probePath, Contents: contents, Length: Buffer.byteLength(contents)}
   const args = [...input.args, '-w', '-ferror-limit=0']
   const tuOut = [null]
   // SkipFunctionBodies | KeepGoing; no preprocessing record needed here.
   const rc = f.clang_parseTranslationUnit2(input.index, input.probePath, args, args.length, [unsaved], 1, 64 | 512, tuOut)
-  if (rc !== 0 || !tuOut[0]) return out
+  if (rc !== 0 || !tuOut[0]) return result
   const tu = tuOut[0]
   try {
     const file = f.clang_getFile(tu, input.probePath)
-    if (!file) return out
+    if (!file) return result
     const column = PREFIX.length + 1
+    const charVar: CXCursor = f.clang_getCursor(tu, f.clang_getLocation(tu, file, 2, column))
+    if (charVar.kind === K.CURSOR.VarDecl) {
+      const kind = f.clang_getCanonicalType(f.clang_getCursorType(charVar)).kind
+      result.charSigned = kind === K.CHAR_S ? true : kind === K.CHAR_U ? false : undefined
+    }
     for (const probe of probes) {
       const m = candidates[probe.index]!
       const cursor: CXCursor = f.clang_getCursor(tu, f.clang_getLocation(tu, file, probe.line, column))
@@ -155,7 +167,7 @@ export function evaluateMacros(input: ProbeInput): Map<number, Constant> {
   } finally {
     f.clang_disposeTranslationUnit(tu)
   }
-  return out
+  return result
 }
 
 function evaluate(clang: Libclang, cursor: CXCursor): {value: number | string; type: CType} | undefined {

@@ -5,8 +5,9 @@
  */
 import path from 'node:path'
 import type {Constant, Header} from '../../ir/types.js'
-import {UsageError} from '../../errors.js'
-import {LibclangNotFoundError, ParseError, type Diagnostic} from '../errors.js'
+import {existsSync} from 'node:fs'
+import {InputError, UsageError} from '../../errors.js'
+import {ParseError, type Diagnostic} from '../errors.js'
 import {crossSysroot} from '../sysroot.js'
 import type {ParseRequest, ParseResult} from '../types.js'
 import {Extractor} from './extract.js'
@@ -141,13 +142,8 @@ export function parseWithLibclang(req: ParseRequest): ParseResult {
   if (headerRel.startsWith('..') || path.isAbsolute(headerRel)) {
     throw new UsageError(`header ${req.header} is outside the project root ${req.projectRoot}`, 'run from the project, or pass a header inside it')
   }
-  let session: Session
-  try {
-    session = openLibclang(req.libclang)
-  } catch (error) {
-    if (error instanceof LibclangNotFoundError) throw error
-    throw error
-  }
+  if (!existsSync(req.header)) throw new InputError(`header not found: ${req.header}`)
+  const session = openLibclang(req.libclang)
   const {clang, index} = session
   const f = clang.fn
   const args = [`--target=${req.target}`, ...req.args]
@@ -163,14 +159,14 @@ export function parseWithLibclang(req: ParseRequest): ParseResult {
     const orders = includeOrders(clang, tu)
     const extractor = new Extractor(clang, tu, {projectRoot: req.projectRoot, systemDirs: systemDirsOf(req.args, req.projectRoot)}, orders)
     extractor.run()
-    const constants = evaluateMacros({
+    const probe = evaluateMacros({
       clang, index, header: req.header, args,
       probePath: path.join(path.dirname(req.header), '__headerkit_macro_probe__.c'),
       candidates: extractor.macros,
     })
     const seen = new Set<string>()
     const extra: Array<{order: number[]; decl: Constant}> = []
-    for (const [i, constant] of [...constants.entries()].sort((a, b) => a[0] - b[0])) {
+    for (const [i, constant] of [...probe.constants.entries()].sort((a, b) => a[0] - b[0])) {
       if (seen.has(constant.name)) continue
       seen.add(constant.name)
       extra.push({order: extractor.macros[i]!.order, decl: constant})
@@ -184,6 +180,7 @@ export function parseWithLibclang(req: ParseRequest): ParseResult {
     const includedList = [...included].sort()
     const ir: Header = {path: headerPosix, declarations: extractor.declarations(extra)}
     if (includedList.length > 0) ir.included_headers = includedList
+    if (probe.charSigned !== undefined) ir.char_signed = probe.charSigned
     return {ir, included: includedList, libclangVersion: session.version}
   } finally {
     f.clang_disposeTranslationUnit(tu)
