@@ -1,0 +1,74 @@
+/** `headerkit cache populate` through the real CLI: --dry-run, --json, and error exits. */
+import assert from 'node:assert/strict'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {parseJsonOutput, runCli} from '../support/cli.js'
+import type {PopulatePlan} from '../../src/populate/plan.js'
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/cibuildwheel/', import.meta.url))
+/** Keep the developer's Docker and cibuildwheel settings out of the run. */
+const CLEAN_ENV = {DOCKER_HOST: undefined, CIBW_ARCHS: undefined, CIBW_ARCHS_LINUX: undefined, CIBW_BUILD: undefined, CIBW_SKIP: undefined, CIBW_ENABLE: undefined, CIBW_PLATFORM: undefined, CIBW_PROJECT_REQUIRES_PYTHON: undefined}
+
+describe('headerkit cache populate (CLI)', function () {
+  before(function () {
+    // cibuildwheel's default archs follow the host; the expectations below are for x86_64.
+    if (process.arch !== 'x64') this.skip()
+  })
+
+  it('--dry-run prints the plan per job, then totals, and exits 0', async () => {
+    const r = await runCli(['cache', 'populate', '--cibuildwheel', '--dry-run'], {cwd: join(FIXTURES, 'archs-list'), env: CLEAN_ENV})
+    assert.equal(r.exitCode, 0, r.stderr)
+    const out = r.stdout
+    assert.match(out, /Job 1: linux\/amd64 \(manylinux, gnu\)/)
+    assert.match(out, /triple: +x86_64-pc-linux-gnu/)
+    assert.match(out, /Job 2: linux\/arm64 \(manylinux, gnu\)/)
+    assert.match(out, /image: +quay\.io\/pypa\/manylinux_2_28_aarch64/)
+    assert.match(out, /serves: +cp39-manylinux_aarch64, cp310-manylinux_aarch64/)
+    assert.match(out, /include\/demo\.h -> libclang\.demo\.aarch64-linux-gnu/)
+    assert.match(out, /Total: 2 jobs, 2 IR entries, 2 outputs, 18 cibuildwheel identifiers served/)
+  })
+
+  it('--dry-run --json prints the plan with stable field names', async () => {
+    const r = await runCli(['cache', 'populate', 'include/demo.h', '-w', 'json', '-w', 'cffi', '--platform', 'linux/arm64:musl', '--platform', 'x86_64', '--python', '3.12', '--dry-run', '--json'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.equal(r.exitCode, 0, r.stderr)
+    const plan = parseJsonOutput<PopulatePlan>(r)
+    assert.equal(plan.schemaVersion, 1)
+    assert.deepEqual(plan.headers, ['include/demo.h'])
+    assert.deepEqual(plan.writers, ['json', 'cffi'])
+    assert.deepEqual(plan.jobs.map((j) => [j.dockerPlatform, j.libc, j.triple, j.image.reference, j.identifiers, j.entries.map((e) => e.slug)]), [
+      ['linux/arm64', 'musl', 'aarch64-unknown-linux-musl', 'quay.io/pypa/musllinux_1_2_aarch64', ['cp312-musllinux_aarch64'], ['libclang.demo.aarch64-linux-musl']],
+      ['linux/amd64', 'gnu', 'x86_64-pc-linux-gnu', 'quay.io/pypa/manylinux_2_28_x86_64', ['cp312-manylinux_x86_64'], ['libclang.demo.x86_64-linux-gnu']],
+    ])
+    assert.deepEqual(plan.totals, {jobs: 2, identifiers: 2, irEntries: 2, outputs: 4})
+  })
+
+  it('without --dry-run, says running is not available yet and exits 1', async () => {
+    const r = await runCli(['cache', 'populate', '--cibuildwheel'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.equal(r.exitCode, 1)
+    assert.equal(r.stdout, '')
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('Error:'))
+    assert.equal(errors.length, 1)
+    assert.match(errors[0]!, /not available.*--dry-run/)
+  })
+
+  it('bad input is one error line and a non-zero exit', async () => {
+    const unknown = await runCli(['cache', 'populate', '--platform', 'linux/sparc64', '--dry-run'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.equal(unknown.exitCode, 2)
+    assert.match(unknown.stderr.trim(), /^Error: unknown platform 'linux\/sparc64' \(from --platform\) \(use a Docker platform/)
+    assert.equal(unknown.stderr.trim().split('\n').length, 1)
+
+    const braces = await runCli(['cache', 'populate', '--cibuildwheel', '--dry-run'], {cwd: join(FIXTURES, 'bad-braces'), env: CLEAN_ENV})
+    assert.equal(braces.exitCode, 1)
+    assert.match(braces.stderr, /^Error: config error in .*bad-braces\/pyproject\.toml: .*unbalanced braces/)
+
+    const missing = await runCli(['cache', 'populate', 'include/nope.h', '--platform', 'aarch64', '--dry-run'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.equal(missing.exitCode, 1)
+    assert.match(missing.stderr, /^Error: header not found: include\/nope\.h/)
+
+    const json = await runCli(['cache', 'populate', '--python', '2.7', '--cibuildwheel', '--dry-run', '--json'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.equal(json.exitCode, 2)
+    const body = parseJsonOutput<{status: string; error: {code: string; message: string}}>(json)
+    assert.equal(body.status, 'error')
+    assert.match(body.error.message, /invalid Python version '2.7' \(from --python\)/)
+  })
+})
