@@ -64,7 +64,7 @@ function insideRoot(absolute: string, root: string): string | undefined {
 
 function literal(pattern: string, base: string, root: string, where: string): string {
   const absolute = resolve(base, pattern)
-  let isFile = false
+  let isFile: boolean
   try {
     isFile = statSync(absolute).isFile()
   } catch {

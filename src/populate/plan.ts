@@ -313,7 +313,7 @@ export function planPopulate(input: PlanInput): PopulatePlan {
 
   // Which platforms, and from where.
   let platformSource: PopulatePlan['platformSource']
-  let specs: Array<{spec: PlatformSpec; builds: SelectedBuild[]}> = []
+  const specs: Array<{spec: PlatformSpec; builds: SelectedBuild[]}> = []
   const explicit = flags.platforms?.length ? {list: flags.platforms, source: '--platform', kind: 'flag' as const} : populate.platforms?.length ? {list: populate.platforms, source: configKey(input, 'cache.populate.platforms'), kind: 'config' as const} : undefined
   if (explicit) {
     platformSource = explicit.kind
