@@ -1,6 +1,7 @@
 /** Backends by name. The libclang backend is registered here and loads nothing until it parses. */
 import {UsageError} from '../errors.js'
 import type {ParserBackend} from './backend.js'
+import {parseWithLibclang} from './libclang/parse.js'
 import type {ParseRequest, ParseResult} from './types.js'
 
 /** Bump when the libclang extractor's output changes: it is part of every IR cache key. */
@@ -9,11 +10,8 @@ export const EXTRACTOR_VERSION = '1'
 const libclangBackend: ParserBackend = {
   name: 'libclang',
   extractorVersion: EXTRACTOR_VERSION,
-  async parse(request: ParseRequest): Promise<ParseResult> {
-    // Lazy: koffi and libclang load only when a parse is actually needed.
-    const {parseWithLibclang} = await import('./libclang/parse.js')
-    return parseWithLibclang(request)
-  },
+  // koffi and libclang are loaded inside, on the first parse (ffi.ts), not by importing this.
+  parse: (request: ParseRequest): Promise<ParseResult> => Promise.resolve().then(() => parseWithLibclang(request)),
 }
 
 const backends = new Map<string, ParserBackend>([[libclangBackend.name, libclangBackend]])
