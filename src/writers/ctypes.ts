@@ -1,0 +1,404 @@
+/**
+ * ctypes: an importable Python module (reference 9.2's layout, B-WR-2 fixed).
+ *
+ * - The library is loaded by the module (`library` option: a name for
+ *   `ctypes.util.find_library`, a path, or empty for the symbols already in the process).
+ * - Every record is declared first (`class X(ctypes.Structure): pass`) and completed
+ *   later with `X._fields_ = [...]`, so self- and mutually-referential records work;
+ *   completions and typedefs are ordered so a record is complete before it is used by
+ *   value (arrays, by-value members).
+ * - Functions are bound through `_function()`, which leaves a symbol the library does
+ *   not export as `None` instead of failing the import.
+ * - Bitfields are `(name, type, width)`; packed records get `_pack_ = 1`; anonymous
+ *   members become `_anonymous_` fields of helper classes.
+ * - CPython's ctypes (before 3.14) never lets an ordinary member share a storage unit
+ *   with preceding bitfields, which GCC does (`unsigned a:4; unsigned char tail;` puts
+ *   `tail` in byte 1). Such a member is written as a bitfield of the open unit's type,
+ *   which gives GCC's layout; its value is the same integer.
+ */
+import type {Constant, Declaration, Enum, Field, Header, Struct, TypeExpr} from '../ir/types.js'
+import {qualifyTagReferences, referencedTypes, splitTag} from '../ir/walk.js'
+import {declName, integerText, isIntegerConstant} from './cdecl.js'
+import {decodeCLiteral} from './lua.js'
+import {canonicalBuiltin, SYSTEM_TYPES, UNSUPPORTED_TYPES} from './systypes.js'
+import {UnsupportedIrError, type ResolvedOptions, type Writer} from './types.js'
+
+const PRIMITIVES: Record<string, string> = {
+  'char': 'ctypes.c_char', 'signed char': 'ctypes.c_byte', 'unsigned char': 'ctypes.c_ubyte',
+  'short': 'ctypes.c_short', 'unsigned short': 'ctypes.c_ushort', 'int': 'ctypes.c_int', 'unsigned int': 'ctypes.c_uint',
+  'long': 'ctypes.c_long', 'unsigned long': 'ctypes.c_ulong', 'long long': 'ctypes.c_longlong', 'unsigned long long': 'ctypes.c_ulonglong',
+  'float': 'ctypes.c_float', 'double': 'ctypes.c_double', 'long double': 'ctypes.c_longdouble', '_Bool': 'ctypes.c_bool', 'bool': 'ctypes.c_bool',
+}
+
+/** Sizes in bytes of the integer types (Linux LP64), for the bitfield storage-unit fix-up. */
+const INT_SIZES: Record<string, number> = {
+  'ctypes.c_char': 1, 'ctypes.c_byte': 1, 'ctypes.c_ubyte': 1, 'ctypes.c_bool': 1, 'ctypes.c_int8': 1, 'ctypes.c_uint8': 1,
+  'ctypes.c_short': 2, 'ctypes.c_ushort': 2, 'ctypes.c_int16': 2, 'ctypes.c_uint16': 2,
+  'ctypes.c_int': 4, 'ctypes.c_uint': 4, 'ctypes.c_int32': 4, 'ctypes.c_uint32': 4,
+  'ctypes.c_long': 8, 'ctypes.c_ulong': 8, 'ctypes.c_longlong': 8, 'ctypes.c_ulonglong': 8, 'ctypes.c_int64': 8, 'ctypes.c_uint64': 8,
+  'ctypes.c_size_t': 8, 'ctypes.c_ssize_t': 8,
+}
+const SIGNED_OF: Record<number, string> = {1: 'ctypes.c_int8', 2: 'ctypes.c_int16', 4: 'ctypes.c_int32', 8: 'ctypes.c_int64'}
+const UNSIGNED_OF: Record<number, string> = {1: 'ctypes.c_uint8', 2: 'ctypes.c_uint16', 4: 'ctypes.c_uint32', 8: 'ctypes.c_uint64'}
+
+const PY_KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
+  'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass',
+  'raise', 'return', 'try', 'while', 'with', 'yield', 'ctypes', 'sys'])
+
+function pyIdent(name: string): string {
+  return PY_KEYWORDS.has(name) || name.startsWith('_lib') ? `${name}_` : name
+}
+
+function pyString(text: string): string {
+  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+}
+
+function pyBytes(bytes: number[]): string {
+  return `b'${bytes.map((b) => (b >= 0x20 && b < 0x7f && b !== 0x27 && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('')}'`
+}
+
+class Names {
+  /** C name (`struct X`, `enum E`, typedef name) -> Python name. */
+  readonly py = new Map<string, string>()
+  /** Typedef name -> its underlying type, to see through aliases. */
+  readonly typedefs = new Map<string, TypeExpr>()
+  readonly enums = new Map<string, Enum>()
+
+  constructor(h: Header) {
+    const ordinary = new Set<string>()
+    for (const d of h.declarations) {
+      if (d.kind === 'typedef' || d.kind === 'function' || d.kind === 'variable' || d.kind === 'constant') ordinary.add(d.name)
+      if (d.kind === 'enum') for (const v of d.values) ordinary.add(v.name)
+      if ((d.kind === 'struct' || d.kind === 'union' || d.kind === 'enum') && d.name && d.is_typedef) ordinary.add(d.name)
+    }
+    for (const d of h.declarations) {
+      if (d.kind === 'typedef') {
+        this.typedefs.set(d.name, d.underlying_type)
+        this.py.set(d.name, pyIdent(d.name))
+      }
+      if ((d.kind === 'struct' || d.kind === 'union' || d.kind === 'enum') && d.name) {
+        const tag = `${d.kind} ${d.name}`
+        // A tag lives in C's tag namespace; in Python it shares the module namespace.
+        const aliasOfItself = h.declarations.some((o) => o.kind === 'typedef' && o.name === d.name && o.underlying_type.kind === 'ctype' && o.underlying_type.name === tag)
+        const name = d.is_typedef || aliasOfItself || !ordinary.has(d.name) ? pyIdent(d.name) : `${d.kind}_${d.name}`
+        this.py.set(tag, name)
+        if (d.is_typedef) this.py.set(d.name, name)
+        if (d.kind === 'enum') {
+          this.enums.set(tag, d)
+          if (d.is_typedef) this.enums.set(d.name, d)
+        }
+      }
+    }
+  }
+}
+
+class CtypesEmitter {
+  constructor(private readonly names: Names, private readonly where: string) {}
+
+  fail(what: string): never {
+    throw new UnsupportedIrError('ctypes', this.where, what)
+  }
+
+  at(where: string): CtypesEmitter {
+    return new CtypesEmitter(this.names, where)
+  }
+
+  /** The ctypes expression for a type. */
+  type(t: TypeExpr): string {
+    switch (t.kind) {
+      case 'ctype': {
+        const name = canonicalBuiltin(t.name)
+        if (name === 'void') return 'None'
+        if (UNSUPPORTED_TYPES.test(name)) this.fail(`type '${name}' has no ctypes equivalent`)
+        if (PRIMITIVES[name]) return PRIMITIVES[name]
+        const py = this.names.py.get(name)
+        if (py) return py
+        const sys = SYSTEM_TYPES[name]
+        if (sys && sys.c !== 'opaque') return sys.ctypes
+        if (sys || splitTag(name)) this.fail(`type '${name}' is used by value but its layout is not in the IR`)
+        return this.fail(`type '${name}' is neither declared in the IR nor a known system type`)
+      }
+      case 'pointer':
+        return this.pointer(t.pointee)
+      case 'array': {
+        const size = t.size === undefined ? 0 : Number(t.size)
+        if (!Number.isInteger(size)) this.fail(`array size '${t.size}' is not a number`)
+        return `(${this.type(t.element_type)} * ${size})`
+      }
+      case 'function_pointer':
+        // A function type where a value is expected decays to a pointer (parameters).
+        return this.callback(t)
+    }
+  }
+
+  private pointer(pointee: TypeExpr): string {
+    if (pointee.kind === 'function_pointer') return this.callback(pointee)
+    if (pointee.kind === 'ctype') {
+      const name = canonicalBuiltin(pointee.name)
+      if (name === 'char') return 'ctypes.c_char_p'
+      if (name === 'void') return 'ctypes.c_void_p'
+      if (name === 'wchar_t') return 'ctypes.c_wchar_p'
+      // Pointers to records the IR does not define (opaque system or foreign types) are untyped.
+      if (!this.names.py.has(name) && !PRIMITIVES[name] && (splitTag(name) || SYSTEM_TYPES[name]?.c === 'opaque')) return 'ctypes.c_void_p'
+    }
+    const target = this.type(pointee)
+    return target === 'None' ? 'ctypes.c_void_p' : `ctypes.POINTER(${target})`
+  }
+
+  /** A parameter: arrays decay to pointers, as in C. */
+  param(t: TypeExpr): string {
+    return t.kind === 'array' ? this.type({kind: 'pointer', pointee: t.element_type}) : this.type(t)
+  }
+
+  private callback(f: {return_type: TypeExpr; parameters: {type: TypeExpr}[]; is_variadic: boolean}): string {
+    if (f.is_variadic) this.fail('a variadic function pointer cannot be a ctypes CFUNCTYPE')
+    return `ctypes.CFUNCTYPE(${[this.type(f.return_type), ...f.parameters.map((p) => this.param(p.type))].join(', ')})`
+  }
+
+  /** Follows typedefs to the ctypes integer type, if the type is an integer. */
+  intType(t: TypeExpr): string | undefined {
+    if (t.kind !== 'ctype') return undefined
+    const name = canonicalBuiltin(t.name)
+    const underlying = this.names.typedefs.get(name)
+    if (underlying) return this.intType(underlying)
+    const e = this.names.enums.get(name)
+    if (e) return enumType(e)
+    const expr = PRIMITIVES[name] ?? SYSTEM_TYPES[name]?.ctypes
+    return expr && INT_SIZES[expr] ? expr : undefined
+  }
+}
+
+function enumType(e: Enum): string {
+  const name = canonicalBuiltin(e.integer_type?.name ?? 'int')
+  return PRIMITIVES[name] ?? SYSTEM_TYPES[name]?.ctypes ?? 'ctypes.c_int'
+}
+
+interface RecordDef {
+  lines: string[]
+}
+
+/** Writes the `_fields_` of a record (and helper classes for anonymous members). */
+function recordDefinition(s: Struct, pyName: string, em: CtypesEmitter): RecordDef {
+  const lines: string[] = []
+  const entries: string[] = []
+  const anonymous: string[] = []
+  // GCC storage-unit tracking for the bitfield fix-up (see the module comment).
+  let unit: {type: string; startBit: number; bits: number} | undefined
+  let bitPos = 0
+  let pad = 0
+  s.fields.forEach((f: Field, i: number) => {
+    if (f.anonymous_struct) {
+      const helper = `_${pyName}_anon${i}`
+      const inner = f.anonymous_struct
+      lines.push(`class ${helper}(ctypes.${inner.kind === 'union' ? 'Union' : 'Structure'}):`, '    pass', '')
+      lines.push(...recordDefinition(inner, helper, em).lines, '')
+      const field = f.name ?? `_anon${i}`
+      if (!f.name) anonymous.push(field)
+      entries.push(`(${pyString(field)}, ${helper})`)
+      unit = undefined
+      return
+    }
+    if (f.bit_width !== undefined) {
+      const intType = em.intType(f.type)
+      if (!intType) em.fail(`bitfield '${f.name ?? '(unnamed)'}' is not of an integer type`)
+      if (f.bit_width === 0) em.fail('a zero-width bitfield has no ctypes equivalent')
+      const size = INT_SIZES[intType]! * 8
+      if (!unit || unit.bits !== size || bitPos + f.bit_width > unit.startBit + size) {
+        unit = {type: intType, startBit: Math.floor(bitPos / size) * size, bits: size}
+        if (bitPos + f.bit_width > unit.startBit + size) unit.startBit = Math.ceil(bitPos / size) * size
+        bitPos = Math.max(bitPos, unit.startBit)
+      }
+      entries.push(`(${pyString(f.name ?? `_pad${pad++}`)}, ${intType}, ${f.bit_width})`)
+      bitPos += f.bit_width
+      return
+    }
+    const intType = em.intType(f.type)
+    if (unit && intType && !s.is_packed) {
+      const bits = INT_SIZES[intType]! * 8
+      const start = Math.ceil(bitPos / bits) * bits
+      if (start + bits <= unit.startBit + unit.bits) {
+        // Shares the open unit in GCC's layout: express it as a bitfield of that unit.
+        if (start > bitPos) entries.push(`(${pyString(`_pad${pad++}`)}, ${unit.type}, ${start - bitPos})`)
+        const unitType = (/c_u|c_size_t|c_bool/.test(intType) ? UNSIGNED_OF : SIGNED_OF)[unit.bits / 8]!
+        entries.push(`(${pyString(f.name ?? `_pad${pad++}`)}, ${unitType}, ${bits})`)
+        bitPos = start + bits
+        return
+      }
+    }
+    unit = undefined
+    bitPos = 0
+    entries.push(`(${pyString(f.name ?? `_pad${pad++}`)}, ${em.type(f.type)})`)
+  })
+  if (s.is_packed) lines.push(`${pyName}._pack_ = 1`)
+  if (anonymous.length > 0) lines.push(`${pyName}._anonymous_ = (${anonymous.map(pyString).join(', ')}${anonymous.length === 1 ? ',' : ''})`)
+  lines.push(`${pyName}._fields_ = [`, ...entries.map((e) => `    ${e},`), ']')
+  return {lines}
+}
+
+function section(title: string, body: string[]): string[] {
+  if (body.length === 0) return []
+  return [`# ${'='.repeat(60)}`, `# ${title}`, `# ${'='.repeat(60)}`, '', ...body]
+}
+
+function constantLine(c: Constant): string | undefined {
+  if (isIntegerConstant(c)) return `${pyIdent(c.name)} = ${integerText(c.value)}`
+  if (typeof c.value === 'number') return `${pyIdent(c.name)} = ${Number.isInteger(c.value) ? `${c.value}.0` : String(c.value)}`
+  if (typeof c.value === 'string') {
+    const bytes = decodeCLiteral(c.value)
+    if (!bytes) return undefined
+    return c.value.startsWith("'") ? (bytes.length === 1 ? `${pyIdent(c.name)} = ${bytes[0]}` : undefined) : `${pyIdent(c.name)} = ${pyBytes(bytes)}`
+  }
+  return undefined
+}
+
+/** Definitions (typedefs, record completions) ordered so by-value uses come after completion. */
+function orderDefinitions(decls: Declaration[], names: Names): Declaration[] {
+  const nodes = decls.filter((d) => d.kind === 'typedef' || ((d.kind === 'struct' || d.kind === 'union') && d.name && !d.is_opaque && d.fields.length > 0))
+  const key = (d: Declaration): string => (d.kind === 'typedef' ? d.name : `${d.kind} ${d.name}`)
+  const index = new Map(nodes.map((d, i) => [key(d), i]))
+  const deps = nodes.map((d) => {
+    const out = new Set<number>()
+    const isAlias = d.kind === 'typedef' && d.underlying_type.kind === 'ctype'
+    for (const ref of referencedTypes(d)) {
+      const name = canonicalBuiltin(ref.name)
+      if (names.typedefs.has(name) && index.has(name)) out.add(index.get(name)!)
+      const tag = names.py.has(name) ? name : undefined
+      if (tag && splitTag(tag) && ref.byValue && !isAlias && index.has(tag)) out.add(index.get(tag)!)
+      // A typedef'd record (`typedef struct {...} T`) used by value by its typedef name.
+      if (!splitTag(name) && !names.typedefs.has(name) && ref.byValue && !isAlias) {
+        for (const kind of ['struct', 'union']) if (index.has(`${kind} ${name}`)) out.add(index.get(`${kind} ${name}`)!)
+      }
+    }
+    out.delete(nodes.indexOf(d))
+    return out
+  })
+  const done = new Set<number>()
+  const order: Declaration[] = []
+  while (done.size < nodes.length) {
+    let progressed = false
+    for (let i = 0; i < nodes.length; i++) {
+      if (done.has(i) || [...deps[i]!].some((j) => !done.has(j))) continue
+      done.add(i)
+      order.push(nodes[i]!)
+      progressed = true
+      break
+    }
+    if (!progressed) {
+      // Only reachable through a cycle C itself would reject; keep source order.
+      for (let i = 0; i < nodes.length; i++) if (!done.has(i)) {
+        done.add(i)
+        order.push(nodes[i]!)
+      }
+    }
+  }
+  return order
+}
+
+const PRELUDE = `
+def _load_library(name):
+    if not name:
+        return ctypes.CDLL(None)
+    if '/' in name or name.endswith('.so') or '.so.' in name or name.endswith('.dylib') or name.endswith('.dll'):
+        return ctypes.CDLL(name)
+    path = ctypes.util.find_library(name)
+    if path is None:
+        raise OSError('ctypes bindings: library %r not found (pass the library option, or install it)' % name)
+    return ctypes.CDLL(path)
+
+
+def _function(name, restype, argtypes):
+    try:
+        function = getattr(LIB, name)
+    except AttributeError:
+        return None
+    function.restype = restype
+    function.argtypes = argtypes
+    return function
+
+
+def _variable(name, ctype):
+    try:
+        return ctype.in_dll(LIB, name)
+    except ValueError:
+        return None
+`
+
+export function headerToCtypes(ir: Header, options: ResolvedOptions): string {
+  const h = qualifyTagReferences(ir)
+  const names = new Names(h)
+  const lib = options.lib_name as string
+  const library = options.library as string
+  const em = (d: Declaration): CtypesEmitter => new CtypesEmitter(names, declName(d))
+
+  const constants: string[] = []
+  const enums: string[] = []
+  const forward: string[] = []
+  const definitions: string[] = []
+  const functions: string[] = []
+  const variables: string[] = []
+
+  for (const d of h.declarations) {
+    if (d.kind === 'constant') {
+      const line = constantLine(d)
+      if (line) constants.push(line)
+    } else if (d.kind === 'enum') {
+      const name = d.name ? names.py.get(`enum ${d.name}`)! : undefined
+      enums.push(`# enum ${d.name ?? 'anonymous'}`)
+      if (name) enums.push(`${name} = ${enumType(d)}`)
+      for (const v of d.values) enums.push(integerText(v.value) === undefined ? `# ${v.name} = <unknown>` : `${pyIdent(v.name)} = ${integerText(v.value)}`)
+      enums.push('')
+    } else if ((d.kind === 'struct' || d.kind === 'union') && d.name) {
+      forward.push(`class ${names.py.get(`${d.kind} ${d.name}`)}(ctypes.${d.kind === 'union' ? 'Union' : 'Structure'}):`, '    pass', '')
+    } else if (d.kind === 'function') {
+      const e = em(d)
+      if (d.no_prototype) e.fail('a function without a prototype has no ctypes argtypes')
+      const args = d.parameters.map((p) => e.param(p.type))
+      functions.push(`${pyIdent(d.name)} = _function(${pyString(d.name)}, ${e.type(d.return_type)}, [${args.join(', ')}])`)
+    } else if (d.kind === 'variable') {
+      variables.push(`${pyIdent(d.name)} = _variable(${pyString(d.name)}, ${em(d).type(d.type)})`)
+    }
+  }
+  for (const d of orderDefinitions(h.declarations, names)) {
+    if (d.kind === 'typedef') {
+      const py = names.py.get(d.name)!
+      const value = em(d).type(d.underlying_type)
+      if (value !== py) definitions.push(`${py} = ${value}`, '')
+    } else if (d.kind === 'struct' || d.kind === 'union') {
+      definitions.push(...recordDefinition(d, names.py.get(`${d.kind} ${d.name}`)!, em(d)).lines, '')
+    }
+  }
+
+  const lines = [
+    `"""ctypes bindings generated from ${ir.path}."""`,
+    '',
+    'import ctypes',
+    'import ctypes.util',
+    'import sys',
+    '',
+    `LIBRARY_NAME = ${pyString(library)}`,
+    PRELUDE,
+    `LIB = _load_library(LIBRARY_NAME)`,
+    `${lib} = LIB`,
+    '',
+    ...section('Constants', constants.length ? [...constants, ''] : []),
+    ...section('Enums', enums),
+    ...section('Structures and Unions', [...forward, ...definitions]),
+    ...section('Function Prototypes', functions.length ? [...functions, ''] : []),
+    ...section('Global Variables', variables.length ? [...variables, ''] : []),
+  ]
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`
+}
+
+export const ctypesWriter: Writer = {
+  name: 'ctypes',
+  description: 'an importable Python ctypes module',
+  cacheOutput: true,
+  cacheVersion: '1',
+  extension: '.py',
+  defaultOutputPattern: '{dir}/{stem}_ctypes.py',
+  options: {
+    library: {type: 'string', default: '', description: 'library to load: a name for ctypes.util.find_library ("z"), a path, or empty for the symbols already loaded in the process'},
+    lib_name: {type: 'string', default: '_lib', description: 'name of the module variable that holds the loaded library'},
+  },
+  write: (ir, options) => headerToCtypes(ir, options),
+}
