@@ -35,7 +35,7 @@ class CythonTypes {
 
   constructor(private readonly h: Header) {
     const ordinary = new Set<string>()
-    for (const d of h.declarations) if (d.kind !== 'struct' && d.kind !== 'union' && d.kind !== 'enum' && d.name) (d.name) ordinary.add(d.name)
+    for (const d of h.declarations) if (d.kind !== 'struct' && d.kind !== 'union' && d.kind !== 'enum' && d.name) ordinary.add(d.name)
     for (const d of h.declarations) {
       if ((d.kind === 'struct' || d.kind === 'union' || d.kind === 'enum') && d.name) {
         const tag = `${d.kind} ${d.name}`
