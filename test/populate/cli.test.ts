@@ -29,7 +29,7 @@ describe('headerkit cache populate (CLI)', function () {
   })
 
   it('--dry-run --json prints the plan with stable field names', async () => {
-    const r = await runCli(['cache', 'populate', 'include/demo.h', '-w', 'json', '-w', 'cffi', '--platform', 'linux/arm64:musl', '--platform', 'x86_64', '--python', '3.12', '--dry-run', '--json'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    const r = await runCli(['cache', 'populate', '-w', 'json', 'include/demo.h', '-w', 'cffi', '--platform', 'linux/arm64:musl', '--platform', 'x86_64', '--python', '3.12', '--dry-run', '--json'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
     assert.equal(r.exitCode, 0, r.stderr)
     const plan = parseJsonOutput<PopulatePlan>(r)
     assert.equal(plan.schemaVersion, 1)
