@@ -54,7 +54,7 @@ describe('parse: tricky header (x86_64)', function () {
     assert.equal(anon!.name, null)
     assert.equal(anon!.offset_bits, 64)
     assert.equal(anon!.anonymous_struct?.kind, 'union')
-    const innerStruct = anon!.anonymous_struct!.fields[0]!
+    const innerStruct = anon!.anonymous_struct.fields[0]!
     assert.deepEqual(innerStruct.anonymous_struct?.fields.map((f) => [f.name, f.offset_bits]), [['a', 0], ['b', 32]])
     assert.equal(named!.name, 'named_member')
     assert.deepEqual(named!.type, {kind: 'ctype', name: 'struct'})
