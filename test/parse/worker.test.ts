@@ -14,8 +14,8 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url))
 const TRICKY = `${REPO}fixtures/headers/tricky`
 
 describe('parse: standalone worker bundle', function () {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the worker's JSON, asserted field by field
   let dir: string
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the worker's JSON, asserted field by field
   const run = (args: string[], input?: string): {code: number | null; out: any; stderr: string} => {
     const r = spawnSync(process.execPath, [`${dir}/worker.mjs`, ...args], {input, encoding: 'utf8', cwd: dir, env: {PATH: process.env.PATH}})
     return {code: r.status, out: JSON.parse(r.stdout), stderr: r.stderr}
