@@ -65,6 +65,10 @@ describe('headerkit cache populate (CLI)', function () {
     assert.equal(missing.exitCode, 1)
     assert.match(missing.stderr, /^Error: header not found: include\/nope\.h/)
 
+    const writer = await runCli(['cache', 'populate', '-w', 'pascal', '--platform', 'aarch64', '--dry-run'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.equal(writer.exitCode, 2)
+    assert.match(writer.stderr, /^Error: unknown writer 'pascal' \(available writers: .*cffi.*json/)
+
     const json = await runCli(['cache', 'populate', '--python', '2.7', '--cibuildwheel', '--dry-run', '--json'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
     assert.equal(json.exitCode, 2)
     const body = parseJsonOutput<{status: string; error: {code: string; message: string}}>(json)

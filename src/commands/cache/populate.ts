@@ -56,6 +56,7 @@ export default class CachePopulate extends BaseCommand {
     const pyprojectFile = join(ctx.projectRoot, 'pyproject.toml')
     const pyproject = existsSync(pyprojectFile) ? await readTomlFile(pyprojectFile) : undefined
 
+    const {listWriters} = await import('../../writers/registry.js')
     const plan = planPopulate({
       flags: {
         writers: flags.writer,
@@ -81,6 +82,7 @@ export default class CachePopulate extends BaseCommand {
       cwd: ctx.cwd,
       headers: resolved.headers,
       storeDir: resolveStoreDir(ctx, flags['store-dir']),
+      knownWriters: listWriters().map((w) => w.name),
     })
 
     for (const w of plan.warnings) this.warnLine(w)
