@@ -1,13 +1,96 @@
+import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
-import {HeaderkitError} from '../errors.js'
+import {projectFlags, targetFlag} from '../cli/flags.js'
+import {UsageError} from '../errors.js'
+
+const SOURCE_LABEL = {'output-cache': 'output cache', 'ir-cache': 'cached IR', parsed: 'parsed'} as const
 
 export default class Generate extends BaseCommand {
   static override summary = 'Generate bindings from C headers through the cache (the root command)'
-  static override description = 'Runs as the root command: `headerkit include/mylib.h -w cffi -o cffi:bindings/mylib.cdef.txt`. Each header is parsed with libclang once; later runs are served from .headerkit/ without loading libclang.'
-  static override examples = ['<%= config.bin %> include/mylib.h -w cffi', '<%= config.bin %> "include/**/*.h" -w cffi -w json -o "json:out/{dir}/{stem}.json"']
-  static override strict = false
+  static override description = `Runs as the root command: \`headerkit include/mylib.h -w cffi -o cffi:bindings/mylib.cdef.txt\`.
+Each header is parsed with libclang once; later runs are served from the store (.headerkit/) without loading libclang.
+With no header, the config's [[tool.headerkit.headers]] are used; with no -w, the config's writers, else cffi.
+One header through one writer with no template prints to stdout; otherwise each writer writes to its template
+(-o, the header's config override, [output] in the config, or the writer's default pattern). Literal header paths
+are relative to the current directory; globs and templates ({stem}, {name}, {dir}) to the project root.
+A report of what came from the output cache, the cached IR or a parse goes to stderr (or stdout with --json).`
 
-  run(): Promise<void> {
-    return Promise.reject(new HeaderkitError('E_NOT_YET', 'generation is not available in this version of headerkit yet', {hint: 'use `headerkit cache ...` and `headerkit store merge` to manage a store; run `headerkit --help` for the commands that exist'}))
+  static override examples = [
+    '<%= config.bin %> include/mylib.h -w cffi',
+    '<%= config.bin %> include/mylib.h -w cffi -o cffi:bindings/mylib.cdef.txt',
+    '<%= config.bin %> "include/**/*.h" -w cffi -w json -o "json:out/{dir}/{stem}.json" -I include -D API=',
+    '<%= config.bin %>                      # everything configured in [tool.headerkit]',
+    '<%= config.bin %> include/mylib.h -w ctypes --writer-opt ctypes:library=mylib --target aarch64-linux-gnu --backend-arg=--sysroot=/usr/aarch64-linux-gnu',
+  ]
+
+  static override strict = false
+  static override args = {headers: Args.string({description: 'header paths or globs', required: false})}
+
+  static override flags = {
+    writer: Flags.string({char: 'w', summary: 'Writer to run (repeatable): cffi, ctypes, json, cython, lua, diff, prompt, or a plugin.', multiple: true, helpValue: 'WRITER'}),
+    output: Flags.string({char: 'o', summary: 'Output template for one writer (repeatable), e.g. cffi:bindings/{stem}.cdef.txt.', multiple: true, helpValue: 'WRITER:TEMPLATE'}),
+    'include-dir': Flags.string({char: 'I', summary: 'Include directory (repeatable, order kept).', multiple: true, helpValue: 'DIR'}),
+    define: Flags.string({char: 'D', summary: 'Preprocessor define NAME or NAME=VALUE (repeatable, order kept).', multiple: true, helpValue: 'NAME[=V]'}),
+    'backend-arg': Flags.string({summary: 'Extra clang argument (repeatable, order kept); write values starting with - as --backend-arg=-std=c11.', multiple: true, helpValue: 'ARG'}),
+    'writer-opt': Flags.string({summary: 'Writer option (repeatable; repeated keys make a list).', multiple: true, helpValue: 'W:K=V'}),
+    exclude: Flags.string({summary: 'Glob of headers to leave out (repeatable).', multiple: true, helpValue: 'GLOB'}),
+    target: targetFlag,
+    ...projectFlags,
+    'no-cache': Flags.boolean({summary: 'Neither read nor write the store.'}),
+    'no-ir-cache': Flags.boolean({summary: 'Bypass the IR layer (always parse).'}),
+    'no-output-cache': Flags.boolean({summary: 'Bypass the output layer (always run the writer).'}),
+    libclang: Flags.string({summary: 'Path of the libclang shared library (default: HEADERKIT_LIBCLANG, LIBCLANG_PATH, then the usual locations).', helpValue: 'PATH'}),
+    'allow-outside-project': Flags.boolean({summary: 'Allow output templates that write outside the project root.'}),
+  }
+
+  async run(): Promise<unknown> {
+    const {argv, flags} = await this.parse(Generate)
+    const outputs: Record<string, string> = {}
+    for (const item of flags.output ?? []) {
+      const colon = item.indexOf(':')
+      if (colon <= 0 || colon === item.length - 1) throw new UsageError(`malformed --output '${item}'`, 'use WRITER:TEMPLATE, for example cffi:bindings/{stem}.cdef.txt')
+      outputs[item.slice(0, colon)] = item.slice(colon + 1)
+    }
+    const {generateBatch} = await import('../generate/index.js')
+    const report = await generateBatch({
+      headers: argv as string[],
+      writers: flags.writer,
+      outputs,
+      includeDirs: flags['include-dir'],
+      defines: flags.define,
+      backendArgs: flags['backend-arg'],
+      writerOptFlags: flags['writer-opt'],
+      exclude: flags.exclude,
+      target: flags.target,
+      storeDir: flags['store-dir'],
+      noCache: flags['no-cache'],
+      noIrCache: flags['no-ir-cache'],
+      noOutputCache: flags['no-output-cache'],
+      configPath: flags.config,
+      noConfig: flags['no-config'],
+      libclang: flags.libclang,
+      allowOutsideProject: flags['allow-outside-project'],
+    })
+    for (const warning of report.warnings) this.warnLine(warning)
+    if (this.jsonEnabled()) {
+      return {
+        status: 'ok',
+        projectRoot: report.projectRoot,
+        storeDir: report.storeDir,
+        parsed: report.parsed,
+        results: report.results.map((r) => ({header: r.header, writer: r.writer, source: r.source, target: r.target, outputPath: r.outputPath ?? null, fileChanged: r.fileChanged ?? null, irKey: r.irKey, outputKey: r.outputKey ?? null, ...(r.outputPath ? {} : {text: r.text})})),
+        warnings: report.warnings,
+      }
+    }
+    if (report.singleOutput) process.stdout.write(report.results[0]!.text)
+    const counts = {'output-cache': 0, 'ir-cache': 0, parsed: 0}
+    for (const r of report.results) {
+      counts[r.source]++
+      const where = r.outputPath ? `${r.outputPath}${r.fileChanged === false ? ' (unchanged)' : ''}` : 'stdout'
+      process.stderr.write(`  ${r.writer}: ${r.header} -> ${where} [${SOURCE_LABEL[r.source]}]\n`)
+    }
+    const headers = new Set(report.results.map((r) => r.header)).size
+    process.stderr.write(`headerkit: ${headers} header${headers === 1 ? '' : 's'}, ${report.results.length} output${report.results.length === 1 ? '' : 's'}: ${counts['output-cache']} from the output cache, ${counts['ir-cache']} from cached IR, ${counts.parsed} parsed\n`)
+    return undefined
   }
 }
