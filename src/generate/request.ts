@@ -12,7 +12,7 @@
 import {resolve} from 'node:path'
 import {loadProjectContext, resolveCacheSwitches, resolveStoreDir, resolveTarget, type CacheSwitches, type ProjectContext} from '../config/settings.js'
 import {formatConfigWarning} from '../config/validate.js'
-import type {HeaderOverrides, WriterOptions} from '../config/types.js'
+import type {HeaderOverrides} from '../config/types.js'
 import {UsageError} from '../errors.js'
 import {normalizeTriple} from '../target/triple.js'
 import {DEFAULT_WRITER, getWriter} from '../writers/registry.js'
