@@ -56,7 +56,25 @@ function entrySource(s: SlugInputs): EntrySource {
   return {backend_name: s.backend, header_path: s.headerPath, target: s.target, defines: [...s.defines], includes: [...s.includeDirs], other_args: [...s.args]}
 }
 
+export interface PreparedEntry {
+  layer: Layer
+  key: string
+  slug: string
+  files: PreparedFile[]
+}
+
 export async function writeIr(store: Store, params: WriteIrParams): Promise<WriteResult> {
+  const e = await prepareIr(store, params)
+  return commitEntry(store, e.layer, e.key, e.slug, e.files)
+}
+
+export async function writeOutput(store: Store, params: WriteOutputParams): Promise<WriteResult> {
+  const e = await prepareOutput(store, params)
+  return commitEntry(store, e.layer, e.key, e.slug, e.files)
+}
+
+/** The files of an IR entry, its key and proposed slug, without touching the disk. */
+export async function prepareIr(store: Store, params: WriteIrParams): Promise<PreparedEntry> {
   const key = await irKey(params.inputs)
   const i = params.inputs
   const payload = Buffer.from(canonicalJsonFile(params.ir), 'utf8')
@@ -74,10 +92,11 @@ export async function writeIr(store: Store, params: WriteIrParams): Promise<Writ
     files: {[IR_PAYLOAD]: {size: payload.length, blake3: await blake3Hex(payload)}},
   }
   const slug = irSlug({backend: i.backend, headerPath: i.header.path, target: i.target, defines: i.defines, includeDirs: i.includeDirs, args: i.args})
-  return commitEntry(store, irLayer(store), key, slug, [{name: IR_PAYLOAD, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}])
+  return {layer: irLayer(store), key, slug, files: [{name: IR_PAYLOAD, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}]}
 }
 
-export async function writeOutput(store: Store, params: WriteOutputParams): Promise<WriteResult> {
+/** The files of an output entry, its key and proposed slug, without touching the disk. */
+export async function prepareOutput(store: Store, params: WriteOutputParams): Promise<PreparedEntry> {
   const layer = outputLayer(store, params.inputs.writer)
   const fileName = outputFileName(params.extension)
   if (fileName === undefined) throw new StoreError(`invalid output extension '${params.extension}' for writer '${params.inputs.writer}'`, 'use letters, digits, `_`, `.` and `-` (for example py or cdef.txt)', 'E_STORE_NAME')
@@ -98,7 +117,7 @@ export async function writeOutput(store: Store, params: WriteOutputParams): Prom
     provenance: (sortKeysDeep(params.provenance ?? {}) as Record<string, JsonValue>),
     files: {[fileName]: {size: payload.length, blake3: await blake3Hex(payload)}},
   }
-  return commitEntry(store, layer, key, irSlug(params.source), [{name: fileName, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}])
+  return {layer, key, slug: irSlug(params.source), files: [{name: fileName, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}]}
 }
 
 /** Writes files into a fresh temp directory in the layer; metadata last, so a torn build is never complete. */
