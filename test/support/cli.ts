@@ -17,13 +17,13 @@ export interface CliResult {
   stderr: string
 }
 
-export async function runCli(args: string[], options: {cwd?: string; env?: Record<string, string | undefined>; input?: string} = {}): Promise<CliResult> {
+export async function runCli(args: string[], options: {cwd?: string; env?: Record<string, string | undefined>; input?: string; nodeArgs?: string[]} = {}): Promise<CliResult> {
   const env: Record<string, string | undefined> = {...process.env, NODE_ENV: 'development', NO_COLOR: '1', ...options.env}
   // Never let the developer's own settings leak into a test run.
   for (const name of Object.keys(env)) {
     if (name.startsWith('HEADERKIT_') && !(options.env && name in options.env)) delete env[name]
   }
-  const result = await execa(process.execPath, ['--import', TSX_LOADER, '--no-warnings', DEV_BIN, ...args], {
+  const result = await execa(process.execPath, [...(options.nodeArgs ?? []), '--import', TSX_LOADER, '--no-warnings', DEV_BIN, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env,
     extendEnv: false,
