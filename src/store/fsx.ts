@@ -3,7 +3,7 @@
  * of one file, temp names, and a typed, never-following view of directory entries.
  */
 import {randomBytes} from 'node:crypto'
-import {type Dirent, type Stats, promises as fs} from 'node:fs'
+import {closeSync, type Dirent, fsyncSync, openSync, type Stats, promises as fs, writeSync} from 'node:fs'
 import {join} from 'node:path'
 
 /** Prefix of every transient name in a layer (entries being built, index temp files). */
@@ -58,6 +58,29 @@ export async function writeNewFile(path: string, data: string | Uint8Array, fsyn
     if (fsync) await handle.sync()
   } finally {
     await handle.close()
+  }
+}
+
+export function writeNewFileSync(path: string, data: Uint8Array, fsync: boolean): void {
+  const fd = openSync(path, 'wx', 0o644)
+  try {
+    let off = 0
+    while (off < data.length) off += writeSync(fd, data, off)
+    if (fsync) fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+export function fsyncDirSync(path: string): void {
+  let fd: number | undefined
+  try {
+    fd = openSync(path, 'r')
+    fsyncSync(fd)
+  } catch {
+    // As fsyncDir: best effort.
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 

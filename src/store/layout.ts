@@ -7,12 +7,12 @@
  *   <store>/output/<writer>/index.json
  *   <store>/output/<writer>/<slug>/{output.<ext>,metadata.json}
  */
-import {createRequire} from 'node:module'
 import {promises as fs} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {StoreError} from '../errors.js'
 import {atomicWriteFile, ensureDir, isCode, lstatOrUndefined} from './fsx.js'
 import {isValidWriterName} from './slug.js'
+import {headerkitVersion} from '../version.js'
 
 export const INDEX_FILE = 'index.json'
 export const METADATA_FILE = 'metadata.json'
@@ -24,6 +24,8 @@ const STORE_GITIGNORE = `# Written by headerkit: names of writes in progress and
 .tmp-*
 *.lock
 `
+
+export {headerkitVersion}
 
 export interface StoreOptions {
   /** A lock not refreshed for this long is taken over (its holder died). Minimum 2000. */
@@ -37,15 +39,6 @@ export interface Store {
   root: string
   lockStaleMs: number
   toolVersion: string
-}
-
-let packageVersion: string | undefined
-export function headerkitVersion(): string {
-  if (packageVersion === undefined) {
-    const require = createRequire(import.meta.url)
-    packageVersion = (require('../../package.json') as {version: string}).version
-  }
-  return packageVersion
 }
 
 /** A handle on a store directory; touches nothing on disk. */

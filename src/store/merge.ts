@@ -186,7 +186,7 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
       return undefined
     }
     const candidate: Candidate = {slug, read}
-    if (!known.has(read.metadata.cache_key)) candidate.temp = await stageEntry(to, filesOf(read), fsync)
+    if (!known.has(read.metadata.cache_key)) candidate.temp = stageEntry(to, filesOf(read), fsync)
     return candidate
   })))
   const candidates = staged.filter((c): c is Candidate => c !== undefined)
@@ -203,7 +203,10 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
       for (const [slug, key] of [...entries].sort((a, b) => compareCodePoints(a[0], b[0]))) if (!byKey.has(key)) byKey.set(key, slug)
       const item = (key: string): MergeItem => ({layer: to.name, key, source})
 
+      let n = 0
       for (const c of candidates) {
+        // Entry reads are synchronous: let the lock's refresh timer run now and then.
+        if (++n % 64 === 0) await new Promise((resolve) => setImmediate(resolve))
         const meta = c.read.metadata
         const key = meta.cache_key
         const existing = byKey.get(key)
@@ -215,7 +218,7 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
             continue
           }
           // The target's copy is damaged: the verified source copy takes its place.
-          const temp = c.temp ?? (await stageEntry(to, filesOf(c.read), fsync))
+          const temp = c.temp ?? stageEntry(to, filesOf(c.read), fsync)
           c.temp = undefined
           const old = join(to.dir, tempName('old-'))
           await fs.rename(join(to.dir, existing), old).catch((error: unknown) => { if (!isCode(error, 'ENOENT')) throw error })
@@ -224,7 +227,7 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
           result.replaced.push({...item(key), slug: existing, previousKey: key, reason: 'damaged-target'})
           continue
         }
-        const temp = c.temp ?? (await stageEntry(to, filesOf(c.read), fsync))
+        const temp = c.temp ?? stageEntry(to, filesOf(c.read), fsync)
         c.temp = undefined
         if (!taken.has(c.slug)) {
           await fs.rename(temp, join(to.dir, c.slug))

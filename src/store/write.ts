@@ -5,13 +5,13 @@
  * leftover, or a complete entry the index does not list yet (rebuild-index recovers it,
  * and the next write of the same key adopts it).
  */
-import {promises as fs} from 'node:fs'
+import {mkdirSync, promises as fs, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {StoreError} from '../errors.js'
 import {blake3Hex} from '../hash/blake3.js'
 import {canonicalJsonFile, type JsonValue, sortKeysDeep} from '../util/canonical-json.js'
 import {readEntry} from './entry.js'
-import {fsyncDir, lstatOrUndefined, tempName, writeNewFile} from './fsx.js'
+import {fsyncDirSync, lstatOrUndefined, tempName, writeNewFileSync} from './fsx.js'
 import {irKey, type IrKeyInputs, outputKey, type OutputKeyInputs} from './keys.js'
 import {readIndex, slugForKey, withLayerLock, writeIndex, type IndexEntries} from './layer-index.js'
 import {IR_PAYLOAD, irLayer, type Layer, METADATA_FILE, METADATA_VERSION, outputLayer, prepareLayerForWrite, rel, type Store} from './layout.js'
@@ -120,16 +120,19 @@ export async function prepareOutput(store: Store, params: WriteOutputParams): Pr
   return {layer, key, slug: irSlug(params.source), files: [{name: fileName, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}]}
 }
 
-/** Writes files into a fresh temp directory in the layer; metadata last, so a torn build is never complete. */
-export async function stageEntry(layer: Layer, files: PreparedFile[], fsync: boolean): Promise<string> {
+/**
+ * Writes files into a fresh temp directory in the layer; metadata last, so a torn build
+ * is never complete. Synchronous on purpose (small files; see readNoFollowSync).
+ */
+export function stageEntry(layer: Layer, files: PreparedFile[], fsync: boolean): string {
   const temp = join(layer.dir, tempName())
-  await fs.mkdir(temp)
+  mkdirSync(temp)
   try {
     const ordered = [...files.filter((f) => f.name !== METADATA_FILE), ...files.filter((f) => f.name === METADATA_FILE)]
-    for (const file of ordered) await writeNewFile(join(temp, file.name), file.bytes, fsync)
-    if (fsync) await fsyncDir(temp)
+    for (const file of ordered) writeNewFileSync(join(temp, file.name), file.bytes, fsync)
+    if (fsync) fsyncDirSync(temp)
   } catch (error) {
-    await fs.rm(temp, {recursive: true, force: true})
+    rmSync(temp, {recursive: true, force: true})
     throw error
   }
   return temp
@@ -156,7 +159,7 @@ async function commitEntry(store: Store, layer: Layer, key: string, proposed: st
   const known = slugForKey(before.entries, key)
   if (known !== undefined && (await readEntry(layer, known, key)).ok) return result(known, 'exists')
 
-  const temp = await stageEntry(layer, files, true)
+  const temp = stageEntry(layer, files, true)
   try {
     return await withLayerLock(store, layer, async (assertHeld) => {
       const entries = await indexForWrite(layer, warnings)
