@@ -10,7 +10,6 @@
  * config `[writer.NAME]` < per-header override < `--writer-opt` flags < API values.
  */
 import {headerFromJson, headerToJson} from '../ir/json.js'
-import type {Header} from '../ir/types.js'
 import {canonicalJson} from '../util/canonical-json.js'
 import {getWriter} from './registry.js'
 import {WriterOptionError, type OptionSpec, type OptionValue, type ResolvedOptions, type Writer} from './types.js'
@@ -181,7 +180,7 @@ function cloneValue(v: OptionValue): OptionValue {
 export function canonicalWriterOptions(options: ResolvedOptions): string {
   const plain: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(options)) {
-    plain[key] = typeof value === 'object' && !Array.isArray(value) ? headerToJson(value as Header) : value
+    plain[key] = typeof value === 'object' && !Array.isArray(value) ? headerToJson(value) : value
   }
   return canonicalJson(plain)
 }

@@ -25,8 +25,8 @@ export function canonicalBuiltin(name: string): string {
 }
 
 export interface SystemType {
-  /** A C declaration body: `typedef <c> NAME;` (or `struct` for opaque ones). */
-  c: string | 'opaque' | 'va_list'
+  /** The C type to typedef it to, or the markers `opaque` (an incomplete struct) and `va_list`. */
+  c: string
   /** Header that declares it, for documentation and Cython cimports. */
   header: string
   /** Cython module to cimport it from; absent = Cython knows it natively or it is declared in the extern block. */

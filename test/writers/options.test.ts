@@ -27,7 +27,7 @@ describe('writer registry', () => {
     const upper: Writer = {
       name: 'upper-names', description: 'function names, upper-cased', cacheOutput: true, cacheVersion: '1', extension: '.txt',
       defaultOutputPattern: '{dir}/{stem}_upper.txt', options: {suffix: {type: 'string', default: '', description: 'appended'}},
-      write: (ir, options) => ir.declarations.filter((d) => d.kind === 'function').map((d) => `${d.name!.toUpperCase()}${options.suffix as string}\n`).join(''),
+      write: (ir, options) => ir.declarations.filter((d) => d.kind === 'function').map((d) => `${d.name.toUpperCase()}${options.suffix as string}\n`).join(''),
     }
     registerWriter('upper-names', upper)
     const w = getWriter('upper-names')
