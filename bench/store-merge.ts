@@ -71,7 +71,7 @@ function cpA(sources: string[], target: string): void {
   for (const s of sources) execFileSync('cp', ['-a', `${s}/.`, target])
 }
 
-async function time(fn: () => Promise<unknown> | unknown): Promise<number> {
+async function time(fn: () => unknown): Promise<number> {
   const t0 = performance.now()
   await fn()
   return (performance.now() - t0) / 1000

@@ -38,7 +38,7 @@ export function readNoFollow(path: string): Promise<Buffer> {
   try {
     return Promise.resolve(readNoFollowSync(path))
   } catch (error) {
-    return Promise.reject(error as Error)
+    return Promise.reject(error)
   }
 }
 
