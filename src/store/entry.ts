@@ -34,12 +34,9 @@ export function readNoFollowSync(path: string): Buffer {
   }
 }
 
-export function readNoFollow(path: string): Promise<Buffer> {
-  try {
-    return Promise.resolve(readNoFollowSync(path))
-  } catch (error) {
-    return Promise.reject(error)
-  }
+// eslint-disable-next-line @typescript-eslint/require-await -- async so a failed read rejects instead of throwing
+export async function readNoFollow(path: string): Promise<Buffer> {
+  return readNoFollowSync(path)
 }
 
 const fail = (problem: EntryProblem, detail: string): EntryRead => ({ok: false, problem, detail})
