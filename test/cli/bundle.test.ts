@@ -1,0 +1,43 @@
+/**
+ * The shipped entry: bin/run.js on the one-file bundle. Other CLI tests run the source
+ * through bin/dev.js; this one checks that what users install works too.
+ */
+import assert from 'node:assert/strict'
+import {cpSync, readdirSync} from 'node:fs'
+import {join, relative} from 'node:path'
+import {execa} from 'execa'
+import {COMMANDS} from '../../src/commands.js'
+import {REPO_ROOT} from '../support/cli.js'
+import {makeTempDir} from '../support/tmp.js'
+
+function commandFiles(dir: string): string[] {
+  return readdirSync(dir, {withFileTypes: true}).flatMap((d) => (d.isDirectory() ? commandFiles(join(dir, d.name)) : d.name.endsWith('.ts') ? [join(dir, d.name)] : []))
+}
+
+describe('the shipped CLI', function () {
+  this.timeout(180_000)
+
+  it('lists every command file in the explicit command map', () => {
+    const root = join(REPO_ROOT, 'src/commands')
+    const ids = commandFiles(root).map((f) => relative(root, f).replace(/\.ts$/, '').split('/').join(':')).sort()
+    assert.deepEqual(Object.keys(COMMANDS).sort(), ids)
+  })
+
+  it('runs from the bundle: help, version, and a generation served from the store on the second run', async () => {
+    await execa(process.execPath, ['scripts/bundle.mjs'], {cwd: REPO_ROOT})
+    const bin = join(REPO_ROOT, 'bin/run.js')
+    const help = await execa(process.execPath, [bin, '--help'], {reject: false})
+    assert.equal(help.exitCode, 0)
+    assert.match(help.stdout, /cache/)
+    const dir = join(makeTempDir('headerkit-bundle-'), 'demo')
+    cpSync(join(REPO_ROOT, 'examples/demo'), dir, {recursive: true})
+    const first = await execa(process.execPath, [bin], {cwd: dir, reject: false})
+    assert.equal(first.exitCode, 0, first.stderr)
+    const second = await execa(process.execPath, [bin, '--json'], {cwd: dir, reject: false})
+    assert.equal(second.exitCode, 0, second.stderr)
+    const report = JSON.parse(second.stdout) as {results: {source: string}[]}
+    assert.deepEqual(report.results.map((r) => r.source), ['output-cache', 'output-cache'])
+    const status = await execa(process.execPath, [bin, 'cache', 'status', '--json'], {cwd: dir, reject: false})
+    assert.equal(status.exitCode, 0, status.stderr)
+  })
+})
