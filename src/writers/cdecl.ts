@@ -47,6 +47,8 @@ export interface CModel {
   referencedTags: Set<string>
   /** Undeclared names in first-use order. */
   undeclared: string[]
+  /** Unknown typedef names used only through pointers (also in `undeclared`): printed as opaque structs. */
+  opaque: Set<string>
   /** Names of records and enums declared with is_typedef (`typedef struct X {...} X;`). */
   typedefRecords: Set<string>
 }
@@ -67,6 +69,7 @@ export function buildCModel(writer: string, ir: Header): CModel {
   }
   const referencedTags = new Set<string>()
   const undeclared: string[] = []
+  const opaque = new Set<string>()
   for (const d of header.declarations) {
     for (const ref of referencedTypes(d)) {
       const name = canonicalBuiltin(ref.name)
@@ -76,13 +79,19 @@ export function buildCModel(writer: string, ir: Header): CModel {
       // A tag used only through a pointer needs no declaration in C: it is an incomplete type.
       if (splitTag(name) && !ref.byValue) continue
       if (!SYSTEM_TYPES[name]) {
+        // An unknown typedef name used only through a pointer: declared as an opaque struct.
+        if (!ref.byValue) {
+          opaque.add(name)
+          continue
+        }
         throw new UnsupportedIrError(writer, declName(d), `type '${name}' is neither declared in the IR nor a known system type`,
           'declare it in a parsed header, or exclude the declaration')
       }
       undeclared.push(name)
     }
   }
-  return {header, declared, referencedTags, undeclared, typedefRecords}
+  for (const name of opaque) if (!undeclared.includes(name)) undeclared.push(name)
+  return {header, declared, referencedTags, undeclared, typedefRecords, opaque}
 }
 
 export function declName(d: {kind: string; name: string | null}): string {

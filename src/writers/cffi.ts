@@ -42,6 +42,10 @@ function systemPrelude(model: CModel): string[] {
   const lines: string[] = []
   for (const name of model.undeclared) {
     if (CFFI_KNOWN.has(name)) continue
+    if (model.opaque.has(name)) {
+      lines.push(`typedef struct ${name} ${name};`)
+      continue
+    }
     const sys = SYSTEM_TYPES[name]!
     if (sys.c === 'va_list') lines.push(`typedef ... ${name};`)
     else if (sys.c === 'opaque') lines.push(`typedef struct ${name} ${name};`)

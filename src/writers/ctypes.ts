@@ -138,8 +138,8 @@ class CtypesEmitter {
       if (name === 'char') return 'ctypes.c_char_p'
       if (name === 'void') return 'ctypes.c_void_p'
       if (name === 'wchar_t') return 'ctypes.c_wchar_p'
-      // Pointers to records the IR does not define (opaque system or foreign types) are untyped.
-      if (!this.names.py.has(name) && !PRIMITIVES[name] && (splitTag(name) || SYSTEM_TYPES[name]?.c === 'opaque')) return 'ctypes.c_void_p'
+      // Pointers to types the IR does not define (opaque system or foreign types) are untyped.
+      if (!this.names.py.has(name) && !PRIMITIVES[name] && (!SYSTEM_TYPES[name] || SYSTEM_TYPES[name].c === 'opaque')) return 'ctypes.c_void_p'
     }
     const target = this.type(pointee)
     return target === 'None' ? 'ctypes.c_void_p' : `ctypes.POINTER(${target})`

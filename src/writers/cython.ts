@@ -66,9 +66,13 @@ class CythonTypes {
         // Cython knows these.
       } else if (sys) {
         this.extraTypedefs.set(name, sys.c === 'va_list' || sys.c === 'opaque' ? `ctypedef void *${name}` : `ctypedef ${sys.c} ${name}`)
-      } else if (splitTag(name) && !ref.byValue) {
+      } else if (!splitTag(name) && !ref.byValue) {
+        // An unknown typedef used only through a pointer: the C header declares it; Cython only needs the name.
+        this.extraTypedefs.set(name, `ctypedef struct ${name}:\n        pass`)
+      } else if (splitTag(name)) {
+        // A record from a system header (\`struct sockaddr\`): the C compiler has its layout, Cython needs only the name.
         const tag = splitTag(name)!
-        this.extraTypedefs.set(name, `cdef ${tag.tag === 'enum' ? 'enum' : tag.tag} ${tag.name}`)
+        this.extraTypedefs.set(name, tag.tag === 'enum' ? `cdef enum ${tag.name}:\n        pass` : `cdef ${tag.tag} ${tag.name}:\n        pass`)
         this.tagNames.set(name, tag.name)
       } else {
         throw new UnsupportedIrError('cython', declName(d), `type '${name}' is neither declared in the IR nor a known system type`)

@@ -120,8 +120,8 @@ export function headerToLua(ir: Header, options: ResolvedOptions = {}): string {
   const cdef: string[] = []
   for (const name of model.undeclared) {
     if (LUAJIT_KNOWN.has(name)) continue
-    const sys = SYSTEM_TYPES[name]!
-    cdef.push(sys.c === 'opaque' ? `typedef struct ${name} ${name};` : `typedef ${sys.c === 'va_list' ? 'va_list' : sys.c} ${name};`)
+    const sys = SYSTEM_TYPES[name]
+    cdef.push(!sys || sys.c === 'opaque' ? `typedef struct ${name} ${name};` : `typedef ${sys.c === 'va_list' ? 'va_list' : sys.c} ${name};`)
   }
   const locals: [string, string][] = []
   for (const d of model.header.declarations) {
