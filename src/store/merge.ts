@@ -180,11 +180,15 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
   const limit = pLimit(options.concurrency ?? 16)
   const fsync = options.fsync ?? false
   const staged: (Candidate | undefined)[] = await Promise.all(listing.entries.map((slug) => limit(async (): Promise<Candidate | undefined> => {
-    const read = await readEntry(from, slug, srcIndex?.state === 'ok' ? srcIndex.entries.get(slug) : undefined)
+    // Judged by its own metadata and payload: a stale source index (an artifact download
+    // that overwrote index.json, B-MERGE-2) must not hide sound entries.
+    const read = await readEntry(from, slug)
     if (!read.ok) {
       result.errors.push({path: where(slug), message: `${read.detail}; not merged`})
       return undefined
     }
+    const indexed = srcIndex?.state === 'ok' ? srcIndex.entries.get(slug) : undefined
+    if (indexed !== undefined && indexed !== read.metadata.cache_key) result.warnings.push({path: where(slug), message: 'the source index names another key for this slug; merged by the key in its metadata'})
     const candidate: Candidate = {slug, read}
     if (!known.has(read.metadata.cache_key)) candidate.temp = stageEntry(to, filesOf(read), fsync)
     return candidate

@@ -134,6 +134,22 @@ describe('store merge', () => {
     assert.ok(!existsSync(join(t, 'output/cffi')))
   })
 
+  it('merges the sound entries of a source whose index was overwritten by another store (artifact merge)', async () => {
+    const top = makeTempDir()
+    const gnu = openStore(join(top, 'gnu'))
+    const other = openStore(join(top, 'other'))
+    const w1 = await writeIr(gnu, irParams('a'))
+    const w2 = await writeIr(gnu, irParams('b'))
+    await writeIr(other, irParams('a', {header: {path: 'include/a.h', hash: 'f'.repeat(64)}}))
+    writeFileSync(join(gnu.root, 'ir/index.json'), readFileSync(join(other.root, 'ir/index.json')))
+    const t = join(top, 't')
+    const r = await storeMerge([gnu.root], t)
+    assert.equal(r.ok, true)
+    assert.equal(r.new, 2)
+    assert.equal(r.warnings.length, 1)
+    assert.ok((await lookupIr(openStore(t), w1.key)).hit && (await lookupIr(openStore(t), w2.key)).hit)
+  })
+
   it('does not copy a damaged source entry', async () => {
     const top = makeTempDir()
     const src = openStore(join(top, 'src'))
