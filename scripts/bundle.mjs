@@ -1,17 +1,44 @@
-// Bundles the CLI into one CommonJS file, dist/cli.cjs, which bin/run.js loads with
-// v8-compile-cache: on Node 20 this is the fastest start (node-toolchain-notes §2).
+// Builds the shipped CLI into dist/bundle/, its own oclif root:
+//  - cli.cjs: the whole CLI in one CommonJS file, loaded by bin/run.js under
+//    v8-compile-cache (the fastest start on Node 20: node-toolchain-notes §2);
+//  - package.json: headerkit's, with the command map pointing at cli.cjs;
+//    No plugins: bin/run.js turns `help X` into `X --help` itself, because the help
+//    plugin's dynamic import() cannot run under v8-compile-cache.
+//  - oclif.manifest.json: flags and help of every command, so oclif does not rebuild
+//    them at each start. It lives here, not in the repo root, because a manifest in
+//    the root would make bin/dev.js serve stale commands.
 // Native and optional modules stay external and load only on the path that needs them.
 import {build} from 'esbuild'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 
+const OUT = 'dist/bundle'
+mkdirSync(OUT, {recursive: true})
 await build({
   entryPoints: ['src/cli/bundle-entry.ts'],
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  outfile: 'dist/cli.cjs',
+  outfile: `${OUT}/cli.cjs`,
   external: ['typescript', 'ts-node', 'tsx', 'koffi', 'dockerode', 'ssh2', 'cpu-features', '@napi-rs/*', 'hash-wasm', 'v8-compile-cache'],
   define: {'import.meta.url': '__importMetaUrl', 'import.meta.dirname': '__dirname'},
   banner: {js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
   logLevel: 'warning',
 })
+
+const pjson = JSON.parse(readFileSync('package.json', 'utf8'))
+const bundled = {
+  name: pjson.name,
+  version: pjson.version,
+  description: pjson.description,
+  type: 'commonjs',
+  private: true,
+  oclif: {...pjson.oclif, plugins: [], commands: {strategy: 'explicit', target: './cli.cjs', identifier: 'COMMANDS'}},
+}
+writeFileSync(`${OUT}/package.json`, `${JSON.stringify(bundled, null, 2)}\n`)
+
+const {Plugin} = await import('@oclif/core')
+process.env.NODE_ENV = 'production'
+const plugin = new Plugin({root: `${process.cwd()}/${OUT}`, type: 'core', ignoreManifest: true, errorOnManifestCreate: true, respectNoCacheDefault: true, isRoot: true})
+await plugin.load()
+writeFileSync(`${OUT}/oclif.manifest.json`, JSON.stringify(plugin.manifest))

@@ -26,11 +26,24 @@ export interface Dependency {
 // headers really use. Computed includes (`#include FOO`) do not match.
 const INCLUDE_LINE = /^[ \t]*#[ \t]*(?:include|include_next|import)[ \t]*(?:"([^"\n]+)"|<([^>\n]+)>)/gm
 
+const BLOCK_COMMENT = /\/\*[\s\S]*?\*\//g
+
+/**
+ * Include directives of a file, skipping those inside block comments (a line comment
+ * cannot precede `#` on a directive line, so the pattern already excludes those).
+ * Matches directive lines directly and checks them against comment spans, so a large
+ * header (sqlite3.h, 600 KB) costs one pass of each regular expression.
+ */
 export function scanIncludes(text: string): {quoted: string[]; angled: string[]} {
   const quoted: string[] = []
   const angled: string[] = []
-  const withoutBlockComments = text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
-  for (const match of withoutBlockComments.matchAll(INCLUDE_LINE)) {
+  const comments: number[] = [] // [start0, end0, start1, end1, ...], in order
+  if (text.includes('/*')) for (const c of text.matchAll(BLOCK_COMMENT)) comments.push(c.index, c.index + c[0].length)
+  let span = 0
+  for (const match of text.matchAll(INCLUDE_LINE)) {
+    const at = match.index
+    while (span < comments.length && comments[span + 1]! <= at) span += 2
+    if (span < comments.length && comments[span]! <= at) continue
     if (match[1] !== undefined) quoted.push(match[1])
     else if (match[2] !== undefined) angled.push(match[2])
   }
@@ -53,7 +66,7 @@ function isUnder(path: string, dirs: string[]): boolean {
  * Walks the include graph from `header` (absolute). Returns the project-local files
  * it can reach, excluding the header itself, sorted by path, each with its hash.
  */
-export async function includeClosure(header: string, projectRoot: string, paths: SearchPaths): Promise<Dependency[]> {
+export async function includeClosure(header: string, projectRoot: string, paths: SearchPaths, headerBytes?: Uint8Array): Promise<Dependency[]> {
   const seen = new Map<string, string>() // absolute path -> hash
   const queue: string[] = [header, ...paths.forced.map((f) => resolve(f))]
   const visited = new Set<string>()
@@ -73,14 +86,14 @@ export async function includeClosure(header: string, projectRoot: string, paths:
     const file = queue.shift()!
     if (visited.has(file)) continue
     visited.add(file)
-    let bytes: Buffer
+    let bytes: Uint8Array
     try {
-      bytes = await readFile(file)
+      bytes = file === header && headerBytes ? headerBytes : await readFile(file)
     } catch {
       continue // a forced include that does not exist: the parse reports it
     }
     if (file !== header && isProjectLocal(file)) seen.set(file, await hashSourceBytes(bytes))
-    const {quoted, angled} = scanIncludes(bytes.toString('utf8'))
+    const {quoted, angled} = scanIncludes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
     for (const [names, isQuoted] of [[quoted, true], [angled, false]] as const) {
       for (const name of names) {
         const target = await resolveInclude(name, file, isQuoted)

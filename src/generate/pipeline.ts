@@ -76,7 +76,7 @@ async function computeIrKey(job: HeaderJob, projectRoot: string): Promise<Header
     throw new InputError(`cannot read header ${job.header}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check that the file exists and is readable', 'E_HEADER_UNREADABLE')
   }
   const clangArgs = [...job.defines.map((d) => `-D${d}`), ...job.includeDirs.map((d) => `-I${d}`), ...job.extraArgs]
-  const deps = await includeClosure(headerAbs, projectRoot, searchPaths(clangArgs))
+  const deps = await includeClosure(headerAbs, projectRoot, searchPaths(clangArgs), bytes)
   const irInputs: IrKeyInputs = {
     schemaVersion: IR_SCHEMA_VERSION,
     extractorVersion: EXTRACTOR_VERSION,

@@ -59,3 +59,10 @@ describe('include closure (no libclang)', () => {
     assert.deepEqual(scanIncludes('#  include_next <x.h>\n  #\tinclude "y.h"\n#define INC "z.h"\n#include INC\n'), {quoted: ['y.h'], angled: ['x.h']})
   })
 })
+
+describe('include scanning', () => {
+  it('skips directives inside block comments, wherever the comments are', () => {
+    const text = '#include "a.h"\n/* one\n#include "b.h"\n*/\n#include "c.h" /* trailing */\n/**/#include "not-a-directive.h"\n/* x */ /* y\n#include "d.h" */\n#include "e.h"\n'
+    assert.deepEqual(scanIncludes(text).quoted, ['a.h', 'c.h', 'e.h'])
+  })
+})
