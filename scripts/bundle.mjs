@@ -1,6 +1,7 @@
 // Builds the shipped CLI into dist/bundle/, its own oclif root:
 //  - cli.cjs: the whole CLI in one CommonJS file, loaded by bin/run.js under
 //    v8-compile-cache (the fastest start on Node 20: node-toolchain-notes §2);
+//  - fast.cjs: the root command without oclif, for warm cache hits;
 //  - package.json: headerkit's, with the command map pointing at cli.cjs;
 //    No plugins: bin/run.js turns `help X` into `X --help` itself, because the help
 //    plugin's dynamic import() cannot run under v8-compile-cache.
@@ -13,18 +14,21 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 
 const OUT = 'dist/bundle'
 mkdirSync(OUT, {recursive: true})
-await build({
-  entryPoints: ['src/cli/bundle-entry.ts'],
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  outfile: `${OUT}/cli.cjs`,
   external: ['typescript', 'ts-node', 'tsx', 'koffi', 'dockerode', 'ssh2', 'cpu-features', '@napi-rs/*', 'hash-wasm', 'v8-compile-cache'],
   define: {'import.meta.url': '__importMetaUrl', 'import.meta.dirname': '__dirname'},
   banner: {js: "const __importMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
   logLevel: 'warning',
-})
+}
+await build({...common, entryPoints: ['src/cli/bundle-entry.ts'], outfile: `${OUT}/cli.cjs`})
+// The root command without oclif (src/cli/fast-generate.ts): must not contain @oclif/core.
+const fast = await build({...common, entryPoints: ['src/cli/fast-generate.ts'], outfile: `${OUT}/fast.cjs`, metafile: true})
+const leaked = Object.keys(fast.metafile.inputs).filter((p) => p.includes('@oclif/'))
+if (leaked.length > 0) throw new Error(`fast.cjs must not bundle oclif, but it has: ${leaked.join(', ')}`)
 
 const pjson = JSON.parse(readFileSync('package.json', 'utf8'))
 const bundled = {

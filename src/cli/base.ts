@@ -1,11 +1,9 @@
 /**
- * The base of every command: --json, and the one place that turns errors into a
- * message and an exit code. A HeaderkitError prints one line (what, where, what to do)
- * and exits with its code; anything else is a bug and says so, with the stack only
- * under DEBUG.
+ * The base of every command: --json, and errors rendered by the one function that
+ * renders them (render.ts), with its exit code.
  */
 import {Command, Errors} from '@oclif/core'
-import {HeaderkitError} from '../errors.js'
+import {renderError} from './render.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -22,23 +20,11 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
-    if (error instanceof HeaderkitError) {
-      if (this.jsonEnabled()) {
-        this.logJson({status: 'error', error: {code: error.code, message: error.message, hint: error.hint ?? null}})
-      } else {
-        process.stderr.write(`Error: ${error.oneLine()}\n`)
-        if (process.env.DEBUG) process.stderr.write(`${error.stack ?? ''}\n`)
-      }
-      return this.exit(error.exitCode)
-    }
     // oclif's own parse errors (unknown flag, missing value) keep their usage exit code 2.
     if (error.oclif?.exit !== undefined) return super.catch(error)
-    if (this.jsonEnabled()) {
-      this.logJson({status: 'error', error: {code: 'E_INTERNAL', message: error.message, hint: null}})
-    } else {
-      process.stderr.write(`Error: internal error: ${error.message} (this is a bug in headerkit; rerun with DEBUG=1 for the stack and report it)\n`)
-      if (process.env.DEBUG) process.stderr.write(`${error.stack ?? ''}\n`)
-    }
-    return this.exit(1)
+    const rendered = renderError(error, this.jsonEnabled())
+    process.stdout.write(rendered.stdout)
+    process.stderr.write(rendered.stderr)
+    return this.exit(rendered.exitCode)
   }
 }

@@ -1,9 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {projectFlags, targetFlag} from '../cli/flags.js'
-import {UsageError} from '../errors.js'
-
-const SOURCE_LABEL = {'output-cache': 'output cache', 'ir-cache': 'cached IR', parsed: 'parsed'} as const
 
 export default class Generate extends BaseCommand {
   static override summary = 'Generate bindings from C headers through the cache (the root command)'
@@ -45,52 +42,7 @@ A report of what came from the output cache, the cached IR or a parse goes to st
 
   async run(): Promise<unknown> {
     const {argv, flags} = await this.parse(Generate)
-    const outputs: Record<string, string> = {}
-    for (const item of flags.output ?? []) {
-      const colon = item.indexOf(':')
-      if (colon <= 0 || colon === item.length - 1) throw new UsageError(`malformed --output '${item}'`, 'use WRITER:TEMPLATE, for example cffi:bindings/{stem}.cdef.txt')
-      outputs[item.slice(0, colon)] = item.slice(colon + 1)
-    }
-    const {generateBatch} = await import('../generate/index.js')
-    const report = await generateBatch({
-      headers: argv as string[],
-      writers: flags.writer,
-      outputs,
-      includeDirs: flags['include-dir'],
-      defines: flags.define,
-      backendArgs: flags['backend-arg'],
-      writerOptFlags: flags['writer-opt'],
-      exclude: flags.exclude,
-      target: flags.target,
-      storeDir: flags['store-dir'],
-      noCache: flags['no-cache'],
-      noIrCache: flags['no-ir-cache'],
-      noOutputCache: flags['no-output-cache'],
-      configPath: flags.config,
-      noConfig: flags['no-config'],
-      libclang: flags.libclang,
-      allowOutsideProject: flags['allow-outside-project'],
-    })
-    for (const warning of report.warnings) this.warnLine(warning)
-    if (this.jsonEnabled()) {
-      return {
-        status: 'ok',
-        projectRoot: report.projectRoot,
-        storeDir: report.storeDir,
-        parsed: report.parsed,
-        results: report.results.map((r) => ({header: r.header, writer: r.writer, source: r.source, target: r.target, outputPath: r.outputPath ?? null, fileChanged: r.fileChanged ?? null, irKey: r.irKey, outputKey: r.outputKey ?? null, ...(r.outputPath ? {} : {text: r.text})})),
-        warnings: report.warnings,
-      }
-    }
-    if (report.singleOutput) process.stdout.write(report.results[0]!.text)
-    const counts = {'output-cache': 0, 'ir-cache': 0, parsed: 0}
-    for (const r of report.results) {
-      counts[r.source]++
-      const where = r.outputPath ? `${r.outputPath}${r.fileChanged === false ? ' (unchanged)' : ''}` : 'stdout'
-      process.stderr.write(`  ${r.writer}: ${r.header} -> ${where} [${SOURCE_LABEL[r.source]}]\n`)
-    }
-    const headers = new Set(report.results.map((r) => r.header)).size
-    process.stderr.write(`headerkit: ${headers} header${headers === 1 ? '' : 's'}, ${report.results.length} output${report.results.length === 1 ? '' : 's'}: ${counts['output-cache']} from the output cache, ${counts['ir-cache']} from cached IR, ${counts.parsed} parsed\n`)
-    return undefined
+    const {executeGenerate} = await import('../cli/generate-run.js')
+    return executeGenerate(argv as string[], flags, this.jsonEnabled())
   }
 }

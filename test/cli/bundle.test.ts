@@ -23,7 +23,7 @@ describe('the shipped CLI', function () {
     assert.deepEqual(Object.keys(COMMANDS).sort(), ids)
   })
 
-  it('runs from the bundle: help, version, and a generation served from the store on the second run', async () => {
+  it('runs from the bundle: help, generation served from the store on the second run, errors, fallbacks', async () => {
     await execa(process.execPath, ['scripts/bundle.mjs'], {cwd: REPO_ROOT})
     const bin = join(REPO_ROOT, 'bin/run.js')
     const help = await execa(process.execPath, [bin, '--help'], {reject: false})
@@ -39,5 +39,16 @@ describe('the shipped CLI', function () {
     assert.deepEqual(report.results.map((r) => r.source), ['output-cache', 'output-cache'])
     const status = await execa(process.execPath, [bin, 'cache', 'status', '--json'], {cwd: dir, reject: false})
     assert.equal(status.exitCode, 0, status.stderr)
+    // Generation takes the oclif-free fast path; errors look the same as through oclif.
+    const missing = await execa(process.execPath, [bin, 'include/nope.h', '-w', 'cffi'], {cwd: dir, reject: false})
+    assert.equal(missing.exitCode, 1)
+    assert.match(missing.stderr, /^Error: header not found: include\/nope\.h .*\n$/)
+    // What the fast path cannot decide goes to oclif: usage errors exit 2 with oclif's message.
+    const clash = await execa(process.execPath, [bin, '--config', 'x.toml', '--no-config'], {cwd: dir, reject: false})
+    assert.equal(clash.exitCode, 2)
+    assert.match(clash.stderr, /cannot also be provided when using --no-config/)
+    const help = await execa(process.execPath, [bin, 'include/demo.h', '--help'], {cwd: dir, reject: false})
+    assert.equal(help.exitCode, 0)
+    assert.match(help.stdout, /--writer-opt/)
   })
 })

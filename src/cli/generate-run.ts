@@ -1,0 +1,81 @@
+/**
+ * The body of the root command, free of oclif so the fast path (fast-generate.ts) runs
+ * exactly the same code: flags in, the report out (JSON value for --json, or human
+ * lines on stderr and the single output on stdout).
+ */
+import {UsageError} from '../errors.js'
+import {generateBatch} from '../generate/index.js'
+
+export interface GenerateFlags {
+  writer?: string[]
+  output?: string[]
+  'include-dir'?: string[]
+  define?: string[]
+  'backend-arg'?: string[]
+  'writer-opt'?: string[]
+  exclude?: string[]
+  target?: string
+  config?: string
+  'no-config'?: boolean
+  'store-dir'?: string
+  'no-cache'?: boolean
+  'no-ir-cache'?: boolean
+  'no-output-cache'?: boolean
+  libclang?: string
+  'allow-outside-project'?: boolean
+}
+
+const SOURCE_LABEL = {'output-cache': 'output cache', 'ir-cache': 'cached IR', parsed: 'parsed'} as const
+
+/** Runs generation; returns the --json value when `json`, else prints the human report and returns undefined. */
+export async function executeGenerate(headers: string[], flags: GenerateFlags, json: boolean): Promise<unknown> {
+  const outputs: Record<string, string> = {}
+  for (const item of flags.output ?? []) {
+    const colon = item.indexOf(':')
+    if (colon <= 0 || colon === item.length - 1) throw new UsageError(`malformed --output '${item}'`, 'use WRITER:TEMPLATE, for example cffi:bindings/{stem}.cdef.txt')
+    outputs[item.slice(0, colon)] = item.slice(colon + 1)
+  }
+  const report = await generateBatch({
+    headers,
+    writers: flags.writer,
+    outputs,
+    includeDirs: flags['include-dir'],
+    defines: flags.define,
+    backendArgs: flags['backend-arg'],
+    writerOptFlags: flags['writer-opt'],
+    exclude: flags.exclude,
+    target: flags.target,
+    storeDir: flags['store-dir'],
+    noCache: flags['no-cache'],
+    noIrCache: flags['no-ir-cache'],
+    noOutputCache: flags['no-output-cache'],
+    configPath: flags.config,
+    noConfig: flags['no-config'],
+    libclang: flags.libclang,
+    allowOutsideProject: flags['allow-outside-project'],
+  })
+  for (const warning of report.warnings) process.stderr.write(`Warning: ${warning}\n`)
+  if (json) {
+    return {
+      status: 'ok',
+      projectRoot: report.projectRoot,
+      storeDir: report.storeDir,
+      parsed: report.parsed,
+      results: report.results.map((r) => ({header: r.header, writer: r.writer, source: r.source, target: r.target, outputPath: r.outputPath ?? null, fileChanged: r.fileChanged ?? null, irKey: r.irKey, outputKey: r.outputKey ?? null, ...(r.outputPath ? {} : {text: r.text})})),
+      warnings: report.warnings,
+    }
+  }
+  if (report.singleOutput) process.stdout.write(report.results[0]!.text)
+  const counts = {'output-cache': 0, 'ir-cache': 0, parsed: 0}
+  const lines: string[] = []
+  for (const r of report.results) {
+    counts[r.source]++
+    const where = r.outputPath ? `${r.outputPath}${r.fileChanged === false ? ' (unchanged)' : ''}` : 'stdout'
+    lines.push(`  ${r.writer}: ${r.header} -> ${where} [${SOURCE_LABEL[r.source]}]\n`)
+  }
+  const headerCount = new Set(report.results.map((r) => r.header)).size
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+  lines.push(`headerkit: ${plural(headerCount, 'header')}, ${plural(report.results.length, 'output')}: ${counts['output-cache']} from the output cache, ${counts['ir-cache']} from cached IR, ${counts.parsed} parsed\n`)
+  process.stderr.write(lines.join(''))
+  return undefined
+}
