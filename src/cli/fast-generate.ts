@@ -9,7 +9,7 @@
  * messages and usage exit codes.
  */
 import {parseArgs} from 'node:util'
-import {executeGenerate, type GenerateFlags} from './generate-run.js'
+import {executeGenerate} from './generate-run.js'
 import {jsonText, renderError} from './render.js'
 
 export interface ManifestFlag {
