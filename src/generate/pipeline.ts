@@ -24,7 +24,7 @@ import {canonicalWriterOptions} from '../writers/options.js'
 import {WRITER_IMPL_VERSION} from '../writers/registry.js'
 import {keyArgs, projectRelative, searchPaths} from './args.js'
 import {dependenciesUnchanged, includeClosure, type Dependency} from './deps.js'
-import type {GenerationPlan, HeaderJob} from './request.js'
+import type {GenerationPlan, HeaderJob, WriterJob} from './request.js'
 
 /** Where a result came from. */
 export type ResultSource = 'output-cache' | 'ir-cache' | 'parsed'
@@ -60,14 +60,15 @@ export class IrMissWithoutLibclangError extends HeaderkitError {
   }
 }
 
-interface HeaderKeys {
+export interface HeaderKeys {
   headerAbs: string
   clangArgs: string[]
   irInputs: IrKeyInputs
   irKey: string
 }
 
-async function computeIrKey(job: HeaderJob, projectRoot: string): Promise<HeaderKeys> {
+/** The IR key of a job: header bytes, include closure and arguments (DESIGN 6). */
+export async function computeIrKey(job: HeaderJob, projectRoot: string): Promise<HeaderKeys> {
   const headerAbs = join(projectRoot, job.header)
   let bytes: Buffer
   try {
@@ -94,8 +95,19 @@ async function computeIrKey(job: HeaderJob, projectRoot: string): Promise<Header
   return {headerAbs, clangArgs, irInputs, irKey: await irKey(irInputs)}
 }
 
+/**
+ * The output key of one writer over an IR key, with the options object it hashes.
+ * Writers whose output is never stored (diff, prompt) may take options JSON cannot
+ * hold (a baseline IR object), so they get no output key at all (B-KEY-6).
+ */
+export async function computeOutputKey(irKeyHex: string, w: WriterJob): Promise<{key: string; options: Record<string, unknown>} | undefined> {
+  if (!w.writer.cacheOutput) return undefined
+  const options = JSON.parse(canonicalWriterOptions(w.options)) as Record<string, unknown>
+  return {key: await outputKey({irKey: irKeyHex, writer: w.writer.name, options, writerCacheVersion: w.writer.cacheVersion, writerImplVersion: WRITER_IMPL_VERSION}), options}
+}
+
 /** Files the parser read (recorded at parse time), checked again before an IR hit is served. */
-function parsedIncludes(metadataProvenance: Record<string, JsonValue>): Dependency[] {
+export function parsedIncludes(metadataProvenance: Record<string, JsonValue>): Dependency[] {
   const list = metadataProvenance.parsed_includes
   if (!Array.isArray(list)) return []
   return list.filter((d): d is {path: string; hash: string} => typeof d === 'object' && d !== null && !Array.isArray(d) && typeof d.path === 'string' && typeof d.hash === 'string')
@@ -148,14 +160,10 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
     const jobResults: (GenerationResult | undefined)[] = []
 
     for (const [index, w] of job.writers.entries()) {
-      const cacheable = store !== undefined && useOutput && w.writer.cacheOutput
-      // Writers whose output is never stored (diff, prompt) may take options JSON cannot
-      // hold (a baseline IR object), so they get no output key at all (B-KEY-6).
-      const keyOptions = w.writer.cacheOutput ? (JSON.parse(canonicalWriterOptions(w.options)) as Record<string, unknown>) : {}
-      const key = w.writer.cacheOutput
-        ? await outputKey({irKey: keys.irKey, writer: w.writer.name, options: keyOptions, writerCacheVersion: w.writer.cacheVersion, writerImplVersion: WRITER_IMPL_VERSION})
-        : undefined
-      if (cacheable && key) {
+      const out = await computeOutputKey(keys.irKey, w)
+      const key = out?.key
+      const keyOptions = out?.options ?? {}
+      if (store && useOutput && key) {
         const found = await lookupOutput(store, w.writer.name, key)
         warnings.push(...found.warnings)
         if (found.hit) {

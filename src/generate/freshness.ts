@@ -1,0 +1,69 @@
+/**
+ * Does the store hold fresh entries for the project's current sources? Computes, for
+ * every configured header and writer (and each target asked for), the keys generation
+ * would look up, and checks the store answers each one: an IR entry whose recorded
+ * includes are unchanged, and an output entry for every writer whose output is
+ * stored. Read-only, and needs neither libclang nor Docker: it is what CI runs to fail
+ * on a stale committed store (`headerkit cache verify --sources`).
+ */
+import {openStore} from '../store/layout.js'
+import {lookupIr, lookupOutput} from '../store/lookup.js'
+import {computeIrKey, computeOutputKey, parsedIncludes} from './pipeline.js'
+import {dependenciesUnchanged} from './deps.js'
+import {planGeneration, type GenerateRequest} from './request.js'
+
+export interface FreshnessProblem {
+  header: string
+  target: string
+  /** `ir`, or the writer whose output entry is missing. */
+  layer: string
+  /** missing: no entry under the current key (sources or options changed, or never generated); stale-includes: a file the parser read has changed; damaged: the entry is unreadable. */
+  problem: 'missing' | 'stale-includes' | 'damaged'
+  detail: string
+}
+
+export interface FreshnessReport {
+  storeDir: string
+  checked: number
+  problems: FreshnessProblem[]
+  warnings: string[]
+}
+
+/**
+ * `targets`: the triples to check (e.g. every platform the project populates); empty
+ * means the one generation would use here.
+ */
+export async function checkSourcesFresh(request: GenerateRequest, targets: string[] = []): Promise<FreshnessReport> {
+  const runs = targets.length > 0 ? targets : [undefined]
+  const problems: FreshnessProblem[] = []
+  const warnings: string[] = []
+  let checked = 0
+  let storeDir = ''
+  for (const target of runs) {
+    // allowOutsideProject: output templates are irrelevant here, nothing is written.
+    const plan = await planGeneration({...request, ...(target ? {target} : {}), allowOutsideProject: true})
+    storeDir = plan.storeDir
+    const store = openStore(plan.storeDir)
+    const root = plan.context.projectRoot
+    for (const job of plan.jobs) {
+      const keys = await computeIrKey(job, root)
+      checked++
+      const ir = await lookupIr(store, keys.irKey)
+      warnings.push(...ir.warnings)
+      if (!ir.hit) {
+        problems.push({header: job.header, target: job.target, layer: 'ir', problem: ir.reason === 'not-indexed' ? 'missing' : 'damaged', detail: ir.detail})
+      } else if (!(await dependenciesUnchanged(parsedIncludes(ir.metadata.provenance), root))) {
+        problems.push({header: job.header, target: job.target, layer: 'ir', problem: 'stale-includes', detail: `${ir.path}: a header the parser read has changed since`})
+      }
+      for (const w of job.writers) {
+        const out = await computeOutputKey(keys.irKey, w)
+        if (!out) continue
+        checked++
+        const found = await lookupOutput(store, w.writer.name, out.key)
+        warnings.push(...found.warnings)
+        if (!found.hit) problems.push({header: job.header, target: job.target, layer: w.writer.name, problem: found.reason === 'not-indexed' ? 'missing' : 'damaged', detail: found.detail})
+      }
+    }
+  }
+  return {storeDir, checked, problems, warnings: [...new Set(warnings)]}
+}
