@@ -17,6 +17,7 @@ import {parseLinuxIdentifier, resolveImageValue, selectCibuildwheelBuilds, type 
 import type {HeaderOverrides, HeaderkitConfig, WriterOptions} from '../config/types.js'
 import type {ResolvedHeader} from '../generate/inputs.js'
 import {irSlug} from '../store/slug.js'
+import {parseWriterOptFlag, resolveWriterOptions} from '../writers/options.js'
 import {LINUX_PLATFORMS, platformByArch, platformByDocker, type Libc, type LinuxArch, type LinuxPlatform} from '../target/platforms.js'
 
 export const PLAN_SCHEMA_VERSION = 1
@@ -212,20 +213,6 @@ function identifierPython(identifier: string): string {
 
 const WRITER_NAME = /^[a-z][a-z0-9_-]*$/
 
-function parseWriterOpts(items: string[]): Record<string, WriterOptions> {
-  const out: Record<string, WriterOptions> = {}
-  for (const item of items) {
-    const m = /^([^:=\s]+):([^=\s]+)=(.*)$/s.exec(item)
-    if (!m) throw new UsageError(`malformed --writer-opt '${item}'`, 'write WRITER:KEY=VALUE, e.g. cffi:exclude_patterns=^_')
-    const [, writer, key, value] = m as unknown as [string, string, string, string]
-    const options = (out[writer] ??= {})
-    const previous = options[key]
-    // Repeating a key collects its values into a list, as the original does.
-    options[key] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value]
-  }
-  return out
-}
-
 function toPosix(p: string): string {
   return sep === '/' ? p : p.split(sep).join('/')
 }
@@ -270,13 +257,15 @@ export function planPopulate(input: PlanInput): PopulatePlan {
     if (!WRITER_NAME.test(w)) throw new UsageError(`invalid writer name '${w}'`, 'writer names are lower-case letters, digits, _ and -')
     if (input.knownWriters && !input.knownWriters.includes(w)) throw new UsageError(`unknown writer '${w}'`, `available writers: ${input.knownWriters.join(', ')}`)
   }
-  const flagOptions = parseWriterOpts(flags.writerOptions ?? [])
+  // Typed and validated exactly as generation does, so the plan's options are the ones
+  // the output keys will hash.
+  const optFlags = (flags.writerOptions ?? []).map(parseWriterOptFlag)
   const writerOptions: Record<string, WriterOptions> = {}
   for (const w of writers) {
-    const merged = {...input.config?.writer?.[w], ...flagOptions[w]}
-    if (Object.keys(merged).length > 0) writerOptions[w] = merged
+    const resolved = resolveWriterOptions(w, {config: input.config?.writer?.[w], flags: optFlags})
+    if (Object.keys(resolved).length > 0) writerOptions[w] = resolved as WriterOptions
   }
-  for (const w of Object.keys(flagOptions)) if (!writers.includes(w)) warnings.push(`--writer-opt for '${w}' is unused: ${w} is not among the writers (${writers.join(', ')})`)
+  for (const w of new Set(optFlags.map((f) => f.writer))) if (!writers.includes(w)) warnings.push(`--writer-opt for '${w}' is unused: ${w} is not among the writers (${writers.join(', ')})`)
 
   const timeout = positiveInt(flags.timeout, '--timeout', (m) => new UsageError(m))
     ?? positiveInt(populate.timeout, 'timeout', (m) => configError(input, 'cache.populate.timeout', m)) ?? DEFAULT_POPULATE_TIMEOUT

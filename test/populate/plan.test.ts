@@ -253,7 +253,7 @@ describe('populate plan errors, before anything runs', () => {
     await rejects('defaults', {flags: {platforms: ['riscv64'], dockerImage: 'manylinux_2_28'}}, (e) => /does not exist for riscv64/.test(e.message))
     await rejects('defaults', {flags: {cibuildwheel: false}}, (e) => /no platforms to populate/.test(e.message))
     await rejects('defaults', {flags: {timeout: 0}}, (e) => /--timeout must be a whole number/.test(e.message))
-    await rejects('defaults', {flags: {writerOptions: ['cffi-no-colon']}}, (e) => /malformed --writer-opt/.test(e.message))
+    await rejects('defaults', {flags: {writerOptions: ['cffi-no-colon']}}, (e) => /unscoped --writer-opt: 'cffi-no-colon'; use WRITER:KEY=VALUE/.test(e.message))
   })
 })
 
@@ -268,5 +268,15 @@ describe('parsePlatformSpec', () => {
     assert.deepEqual(['manylinux_i686', 'i686:gnu', 'linux/386', 'armv7l', 'linux/arm/v7'].map(key), ['linux/386', 'linux/386', 'linux/386', 'linux/arm/v7', 'linux/arm/v7'])
     assert.deepEqual(['macos', 'windows/amd64', 'win_amd64', 'pyodide'].map(key), ['non-linux macOS', 'non-linux Windows', 'non-linux Windows', 'non-linux Pyodide'])
     assert.throws(() => parsePlatformSpec('musllinux_aarch64:gnu'), /names both/)
+  })
+})
+
+describe('populate plan writer options', () => {
+  it('are typed and validated exactly as generation does', async () => {
+    const {planPopulate} = await import('../../src/populate/plan.js')
+    const base = {flags: {platforms: ['linux/amd64'], writers: ['cffi'], writerOptions: ['cffi:exclude_patterns=^_']}, env: {}, host: {native: 'x86_64' as const}, projectRoot: '/p', cwd: '/p', headers: [{path: 'a.h', entries: []}], storeDir: '/p/.headerkit'}
+    const plan = planPopulate(base)
+    assert.deepEqual(plan.writerOptions.cffi?.exclude_patterns, ['^_'], 'a list option given once is a one-element list')
+    assert.throws(() => planPopulate({...base, flags: {...base.flags, writerOptions: ['cffi:no_such_option=1']}}), /no_such_option/)
   })
 })
