@@ -22,6 +22,8 @@ export interface FreshnessProblem {
   detail: string
 }
 
+const MISSING = 'nothing stored under the current key: the header, a header it includes, an argument or an option changed since the store was filled, or it was never generated for this target (run headerkit, or headerkit cache populate, and commit .headerkit/)'
+
 export interface FreshnessReport {
   storeDir: string
   checked: number
@@ -51,7 +53,7 @@ export async function checkSourcesFresh(request: GenerateRequest, targets: strin
       const ir = await lookupIr(store, keys.irKey)
       warnings.push(...ir.warnings)
       if (!ir.hit) {
-        problems.push({header: job.header, target: job.target, layer: 'ir', problem: ir.reason === 'not-indexed' ? 'missing' : 'damaged', detail: ir.detail})
+        problems.push({header: job.header, target: job.target, layer: 'ir', problem: ir.reason === 'not-indexed' ? 'missing' : 'damaged', detail: ir.reason === 'not-indexed' ? MISSING : ir.detail})
       } else if (!(await dependenciesUnchanged(parsedIncludes(ir.metadata.provenance), root))) {
         problems.push({header: job.header, target: job.target, layer: 'ir', problem: 'stale-includes', detail: `${ir.path}: a header the parser read has changed since`})
       }
@@ -61,7 +63,7 @@ export async function checkSourcesFresh(request: GenerateRequest, targets: strin
         checked++
         const found = await lookupOutput(store, w.writer.name, out.key)
         warnings.push(...found.warnings)
-        if (!found.hit) problems.push({header: job.header, target: job.target, layer: w.writer.name, problem: found.reason === 'not-indexed' ? 'missing' : 'damaged', detail: found.detail})
+        if (!found.hit) problems.push({header: job.header, target: job.target, layer: w.writer.name, problem: found.reason === 'not-indexed' ? 'missing' : 'damaged', detail: found.reason === 'not-indexed' ? MISSING : found.detail})
       }
     }
   }
