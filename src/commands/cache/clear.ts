@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base.js'
 import {projectFlags} from '../../cli/flags.js'
-import {formatConfigWarning, loadProjectContext, resolveStoreDir} from '../../config/index.js'
-import {clearStore, type ClearResult, openStore} from '../../store/index.js'
+import type {ClearResult} from '../../store/index.js'
 
 export default class CacheClear extends BaseCommand {
   static override summary = 'Delete cached entries (both layers unless --ir or --output)'
@@ -15,6 +14,8 @@ export default class CacheClear extends BaseCommand {
   }
 
   async run(): Promise<ClearResult & {layers: string}> {
+    const {formatConfigWarning, loadProjectContext, resolveStoreDir} = await import('../../config/index.js')
+    const {clearStore, openStore} = await import('../../store/index.js')
     const {flags} = await this.parse(CacheClear)
     const ctx = await loadProjectContext({configPath: flags.config, noConfig: flags['no-config']})
     for (const w of ctx.warnings) this.warnLine(formatConfigWarning(w))

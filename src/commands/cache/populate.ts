@@ -3,11 +3,8 @@ import {join} from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base.js'
 import {projectFlags} from '../../cli/flags.js'
-import {formatConfigWarning, loadProjectContext, readTomlFile, resolveStoreDir} from '../../config/index.js'
 import {HeaderkitError} from '../../errors.js'
-import {resolveHeaders} from '../../generate/inputs.js'
-import {renderPlan} from '../../populate/plan-render.js'
-import {planPopulate, type PopulatePlan} from '../../populate/plan.js'
+import type {PopulatePlan} from '../../populate/plan.js'
 import {LINUX_PLATFORMS, type LinuxArch} from '../../target/platforms.js'
 
 /** The machine whose Docker engine runs the jobs, for cibuildwheel's auto/native archs. */
@@ -48,6 +45,11 @@ export default class CachePopulate extends BaseCommand {
   }
 
   async run(): Promise<PopulatePlan> {
+    const {formatConfigWarning, loadProjectContext, readTomlFile, resolveStoreDir} = await import('../../config/index.js')
+    const {resolveHeaders} = await import('../../generate/inputs.js')
+    const {renderPlan} = await import('../../populate/plan-render.js')
+    const {planPopulate} = await import('../../populate/plan.js')
+    const {listWriters} = await import('../../writers/registry.js')
     const {argv, flags} = await this.parse(CachePopulate)
     const ctx = await loadProjectContext({configPath: flags.config, noConfig: flags['no-config']})
     for (const w of ctx.warnings) this.warnLine(formatConfigWarning(w))
@@ -56,7 +58,6 @@ export default class CachePopulate extends BaseCommand {
     const pyprojectFile = join(ctx.projectRoot, 'pyproject.toml')
     const pyproject = existsSync(pyprojectFile) ? await readTomlFile(pyprojectFile) : undefined
 
-    const {listWriters} = await import('../../writers/registry.js')
     const plan = planPopulate({
       flags: {
         writers: flags.writer,

@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../cli/base.js'
 import {projectFlags} from '../../cli/flags.js'
-import {formatConfigWarning, loadProjectContext, resolveStoreDir} from '../../config/index.js'
-import {openStore, rebuildIndex, type RebuildLayerResult} from '../../store/index.js'
+import type {RebuildLayerResult} from '../../store/index.js'
 
 export default class CacheRebuildIndex extends BaseCommand {
   static override summary = 'Rebuild every index from the entries on disk'
@@ -10,6 +9,8 @@ export default class CacheRebuildIndex extends BaseCommand {
   static override flags = {...projectFlags}
 
   async run(): Promise<{storeDir: string; layers: RebuildLayerResult[]}> {
+    const {formatConfigWarning, loadProjectContext, resolveStoreDir} = await import('../../config/index.js')
+    const {openStore, rebuildIndex} = await import('../../store/index.js')
     const {flags} = await this.parse(CacheRebuildIndex)
     const ctx = await loadProjectContext({configPath: flags.config, noConfig: flags['no-config']})
     for (const w of ctx.warnings) this.warnLine(formatConfigWarning(w))

@@ -1,7 +1,6 @@
 import {BaseCommand} from '../../cli/base.js'
 import {projectFlags} from '../../cli/flags.js'
-import {formatConfigWarning, loadProjectContext, resolveStoreDir} from '../../config/index.js'
-import {openStore, storeStatus, type LayerStatus, type StoreStatus} from '../../store/index.js'
+import type {LayerStatus, StoreStatus} from '../../store/index.js'
 
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`
@@ -22,6 +21,8 @@ export default class CacheStatus extends BaseCommand {
   static override flags = {...projectFlags}
 
   async run(): Promise<StoreStatus> {
+    const {formatConfigWarning, loadProjectContext, resolveStoreDir} = await import('../../config/index.js')
+    const {openStore, storeStatus} = await import('../../store/index.js')
     const {flags} = await this.parse(CacheStatus)
     const ctx = await loadProjectContext({configPath: flags.config, noConfig: flags['no-config']})
     for (const w of ctx.warnings) this.warnLine(formatConfigWarning(w))

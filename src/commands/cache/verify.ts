@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base.js'
 import {projectFlags} from '../../cli/flags.js'
-import {formatConfigWarning, loadProjectContext, resolveStoreDir} from '../../config/index.js'
-import {openStore, verifyStore, type VerifyProblem, type VerifyResult} from '../../store/index.js'
+import type {VerifyProblem, VerifyResult} from '../../store/index.js'
 
 export default class CacheVerify extends BaseCommand {
   static override summary = 'Check the store: indexes, entries, keys, payload hashes'
@@ -21,6 +20,8 @@ export default class CacheVerify extends BaseCommand {
   }
 
   async run(): Promise<VerifyResult> {
+    const {formatConfigWarning, loadProjectContext, resolveStoreDir} = await import('../../config/index.js')
+    const {openStore, verifyStore} = await import('../../store/index.js')
     const {flags} = await this.parse(CacheVerify)
     const ctx = await loadProjectContext({configPath: flags.config, noConfig: flags['no-config']})
     for (const w of ctx.warnings) this.warnLine(formatConfigWarning(w))

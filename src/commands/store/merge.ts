@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base.js'
-import {type MergeResult, storeMerge} from '../../store/index.js'
+import type {MergeResult} from '../../store/index.js'
 
 export default class StoreMerge extends BaseCommand {
   static override summary = 'Merge stores (CI matrix jobs, platforms) into one, by cache key'
@@ -13,6 +13,7 @@ export default class StoreMerge extends BaseCommand {
   }
 
   async run(): Promise<MergeResult> {
+    const {storeMerge} = await import('../../store/index.js')
     const {argv, flags} = await this.parse(StoreMerge)
     const result = await storeMerge(argv as string[], flags.output)
     this.say(`Merged into ${flags.output}:`)
