@@ -17,8 +17,9 @@
  */
 import type {Constant, Declaration, Header} from '../ir/types.js'
 import {buildCModel, enumToC, functionToC, integerText, isIntegerConstant, structToC, typedefToC, declare, type CModel} from './cdecl.js'
+import {compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
 import {SYSTEM_TYPES} from './systypes.js'
-import {WriterOptionError, type ResolvedOptions, type Writer} from './types.js'
+import type {ResolvedOptions, Writer} from './types.js'
 
 /** Typedef names cffi knows without a declaration (cffi.commontypes and its primitive types). */
 const CFFI_KNOWN = new Set([
@@ -27,16 +28,6 @@ const CFFI_KNOWN = new Set([
   'int_least8_t', 'int_least16_t', 'int_least32_t', 'int_least64_t', 'uint_least8_t', 'uint_least16_t', 'uint_least32_t', 'uint_least64_t',
   'intmax_t', 'uintmax_t', 'intptr_t', 'uintptr_t', 'ptrdiff_t', 'size_t', 'ssize_t', 'wchar_t',
 ])
-
-function compile(patterns: string[], option: string): RegExp[] {
-  return patterns.map((p) => {
-    try {
-      return new RegExp(p)
-    } catch (error) {
-      throw new WriterOptionError(`cffi writer option '${option}': invalid regular expression ${JSON.stringify(p)} (${(error as Error).message})`)
-    }
-  })
-}
 
 function systemPrelude(model: CModel): string[] {
   const lines: string[] = []
@@ -86,8 +77,8 @@ function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: s
 }
 
 export function headerToCffi(ir: Header, options: ResolvedOptions): string {
-  const exclude = compile((options.exclude_patterns as string[] | undefined) ?? [], 'exclude_patterns')
-  const defines = compile((options.define_patterns as string[] | undefined) ?? [], 'define_patterns')
+  const exclude = compilePatterns('cffi', 'exclude_patterns', options.exclude_patterns as string[] | undefined)
+  const defines = compilePatterns('cffi', 'define_patterns', options.define_patterns as string[] | undefined)
   const kept: Header = {...ir, declarations: ir.declarations.filter((d) => !(d.name && exclude.some((re) => re.test(d.name!))))}
   const model = buildCModel('cffi', kept)
   const fromCompiler = (name: string): boolean => defines.some((re) => re.test(name))
@@ -108,7 +99,7 @@ export const cffiWriter: Writer = {
   extension: '.cdef.txt',
   defaultOutputPattern: '{dir}/{stem}.cdef.txt',
   options: {
-    exclude_patterns: {type: 'string-list', default: [], description: 'regular expressions; declarations whose name matches any of them are left out'},
+    exclude_patterns: EXCLUDE_PATTERNS_OPTION,
     define_patterns: {type: 'string-list', default: [], description: 'regular expressions; matching macro constants take their value from the compiler in API mode (`#define NAME ...`)'},
     extra_cdef: {type: 'string-list', default: [], description: 'lines appended verbatim to the cdef'},
   },

@@ -12,8 +12,9 @@
  */
 import type {Constant, Declaration, Header} from '../ir/types.js'
 import {buildCModel, declare, declName, enumToC, functionToC, integerText, isIntegerConstant, structToC, typedefToC, type CModel} from './cdecl.js'
+import {compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
 import {SYSTEM_TYPES} from './systypes.js'
-import {UnsupportedIrError, WriterOptionError, type ResolvedOptions, type Writer} from './types.js'
+import {UnsupportedIrError, type ResolvedOptions, type Writer} from './types.js'
 
 /** Typedef names LuaJIT's ffi knows without a declaration. */
 const LUAJIT_KNOWN = new Set([
@@ -108,13 +109,7 @@ function declarationToLua(d: Declaration, model: CModel): string | undefined {
 }
 
 export function headerToLua(ir: Header, options: ResolvedOptions = {}): string {
-  const exclude = ((options.exclude_patterns as string[] | undefined) ?? []).map((p) => {
-    try {
-      return new RegExp(p)
-    } catch (error) {
-      throw new WriterOptionError(`lua writer option 'exclude_patterns': invalid regular expression ${JSON.stringify(p)} (${(error as Error).message})`)
-    }
-  })
+  const exclude = compilePatterns('lua', 'exclude_patterns', options.exclude_patterns as string[] | undefined)
   const kept: Header = {...ir, declarations: ir.declarations.filter((d) => !(d.name && exclude.some((re) => re.test(d.name!))))}
   const model = buildCModel('lua', kept)
   const cdef: string[] = []
@@ -160,7 +155,7 @@ export const luaWriter: Writer = {
   extension: '.lua',
   defaultOutputPattern: '{dir}/{stem}_ffi.lua',
   options: {
-    exclude_patterns: {type: 'string-list', default: [], description: 'regular expressions; declarations whose name matches any of them are left out'},
+    exclude_patterns: EXCLUDE_PATTERNS_OPTION,
   },
   write: (ir, options) => headerToLua(ir, options),
 }
