@@ -4,12 +4,16 @@
 // command (generation), so `headerkit include/a.h -w cffi` and `headerkit cache
 // status` both work. Generation first tries the oclif-free fast path
 // (src/cli/fast-generate.ts), which hands back to oclif whatever it cannot decide.
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 
 const require = createRequire(import.meta.url)
-require('v8-compile-cache')
 const BUNDLE = new URL('../dist/bundle/', import.meta.url)
+if (!existsSync(new URL('cli.cjs', BUNDLE))) {
+  process.stderr.write('Error: headerkit is not built in this checkout (dist/bundle/ is missing) (run `npm run build`, or use bin/dev.js to run from source)\n')
+  process.exit(1)
+}
+require('v8-compile-cache')
 const manifest = JSON.parse(readFileSync(new URL('oclif.manifest.json', BUNDLE), 'utf8'))
 
 const DEFAULT_COMMAND = 'generate'
