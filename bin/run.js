@@ -9,30 +9,37 @@ import {createRequire} from 'node:module'
 
 const require = createRequire(import.meta.url)
 const BUNDLE = new URL('../dist/bundle/', import.meta.url)
-if (!existsSync(new URL('cli.cjs', BUNDLE))) {
-  process.stderr.write('Error: headerkit is not built in this checkout (dist/bundle/ is missing) (run `npm run build`, or use bin/dev.js to run from source)\n')
-  process.exit(1)
-}
-require('v8-compile-cache')
-const manifest = JSON.parse(readFileSync(new URL('oclif.manifest.json', BUNDLE), 'utf8'))
-
 const DEFAULT_COMMAND = 'generate'
-let argv = process.argv.slice(2)
-if (argv[0] === 'help') argv = [...argv.slice(1), '--help']
-const first = argv[0]
-const ids = Object.keys(manifest.commands)
-const known = first !== undefined && (['--help', '-h', '--version'].includes(first) || ids.includes(first) || ids.some((id) => id.startsWith(`${first}:`)))
 
-let exitCode
-if (!known) {
-  const {fastGenerate} = require('../dist/bundle/fast.cjs')
-  exitCode = await fastGenerate(argv, manifest.commands[DEFAULT_COMMAND].flags)
-}
-if (exitCode === undefined) {
+async function runBundle() {
+  require('v8-compile-cache')
+  const manifest = JSON.parse(readFileSync(new URL('oclif.manifest.json', BUNDLE), 'utf8'))
+  let argv = process.argv.slice(2)
+  if (argv[0] === 'help') argv = [...argv.slice(1), '--help']
+  const first = argv[0]
+  const ids = Object.keys(manifest.commands)
+  const known = first !== undefined && (['--help', '-h', '--version'].includes(first) || ids.includes(first) || ids.some((id) => id.startsWith(`${first}:`)))
+
+  if (!known) {
+    const {fastGenerate} = require('../dist/bundle/fast.cjs')
+    const exitCode = await fastGenerate(argv, manifest.commands[DEFAULT_COMMAND].flags)
+    if (exitCode !== undefined) {
+      process.exitCode = exitCode
+      return
+    }
+    argv.unshift(DEFAULT_COMMAND)
+  }
   const cli = require('../dist/bundle/cli.cjs')
   const config = await cli.Config.load({root: new URL(BUNDLE).pathname})
-  if (!known) argv.unshift(DEFAULT_COMMAND)
   await cli.run(argv, config).then(() => cli.flush()).catch((error) => cli.handle(error))
+}
+
+if (existsSync(new URL('cli.cjs', BUNDLE))) {
+  await runBundle()
 } else {
-  process.exitCode = exitCode
+  // A checkout that was never built (`npm ci` alone): run from source, slower. The
+  // published package always ships dist/.
+  const {register} = await import('tsx/esm/api')
+  register()
+  await import('./dev.js')
 }
