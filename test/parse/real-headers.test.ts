@@ -6,15 +6,9 @@
 import assert from 'node:assert/strict'
 import type {Constant, Declaration, Enum, Function as Fn, Struct} from '../../src/ir/types.js'
 import {crossSysrootArgs, parseHeader, type ParseResult} from '../../src/parse/index.js'
+import {ARM, find, X86} from './helpers.js'
 
-const X86 = 'x86_64-pc-linux-gnu'
-const ARM = 'aarch64-unknown-linux-gnu'
 
-function find<T extends Declaration>(r: ParseResult, kind: T['kind'], name: string): T {
-  const d = r.ir.declarations.find((x) => x.kind === kind && x.name === name)
-  assert.ok(d, `${kind} ${name} missing`)
-  return d as T
-}
 const names = (r: ParseResult, kind: Declaration['kind']): string[] => r.ir.declarations.filter((d) => d.kind === kind).map((d) => d.name ?? '')
 const ptr = (name: string, qualifiers?: string[]): unknown => ({kind: 'pointer', pointee: qualifiers ? {kind: 'ctype', name, qualifiers} : {kind: 'ctype', name}})
 

@@ -5,19 +5,13 @@
  */
 import assert from 'node:assert/strict'
 import {fileURLToPath} from 'node:url'
-import type {Constant, Declaration, Enum, Function as Fn, Struct, Typedef, Variable} from '../../src/ir/types.js'
+import type {Constant, Enum, Function as Fn, Struct, Typedef, Variable} from '../../src/ir/types.js'
 import {crossSysrootArgs, parseHeader, type ParseResult} from '../../src/parse/index.js'
+import {ARM, find, X86} from './helpers.js'
 
 const ROOT = fileURLToPath(new URL('../../fixtures/headers/tricky', import.meta.url))
 const HEADER = `${ROOT}/tricky.h`
-const X86 = 'x86_64-pc-linux-gnu'
-const ARM = 'aarch64-unknown-linux-gnu'
 
-function find<T extends Declaration>(r: ParseResult, kind: T['kind'], name: string): T {
-  const d = r.ir.declarations.find((x) => x.kind === kind && x.name === name)
-  assert.ok(d, `${kind} ${name} missing`)
-  return d as T
-}
 const has = (r: ParseResult, name: string): boolean => r.ir.declarations.some((d) => d.name === name)
 const int = {kind: 'ctype', name: 'int'} as const
 
