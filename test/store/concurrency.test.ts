@@ -17,7 +17,15 @@ function startWriter(store: string, prefix: string, count: number, size = 2000) 
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const done = new Promise<{code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string}>((resolve) => child.on('close', (code, signal) => resolve({code, signal, stdout, stderr})))
-  return {child, done}
+  /** Resolves once the writer reports `n` entries written (or ends). */
+  const wrote = (n: number) => new Promise<void>((resolve) => {
+    const check = () => {
+      if (stdout.includes(`wrote ${n}\n`) || child.exitCode !== null) resolve()
+      else setTimeout(check, 2)
+    }
+    check()
+  })
+  return {child, done, wrote}
 }
 
 const entriesOf = (file: string): string[] => Object.keys((JSON.parse(readFileSync(file, 'utf8')) as {entries: object}).entries)
@@ -47,7 +55,10 @@ describe('store under concurrent and crashing writers', function () {
       // Two writers per round, so kills also land while the other holds or waits for the lock.
       const a = startWriter(store.root, `r${round}a`, 40, 6000)
       const b = startWriter(store.root, `r${round % 3}b`, 40, 6000)
-      await new Promise((resolve) => setTimeout(resolve, 400 + Math.random() * 1400))
+      // Kill after a random number of finished entries plus a random part of the next
+      // one, so the kill lands mid-write whatever the machine's speed.
+      await a.wrote(1 + Math.floor(Math.random() * 30))
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 15))
       a.child.kill('SIGKILL')
       const [ra, rb] = await Promise.all([a.done, b.done])
       assert.equal(rb.code, 0, rb.stderr)
