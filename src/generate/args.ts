@@ -6,6 +6,7 @@
  * absolute for clang.
  */
 import {isAbsolute, relative, resolve, sep} from 'node:path'
+import type {HeaderOverrides} from '../config/types.js'
 import {UsageError} from '../errors.js'
 
 /** Flags whose value is a path, in joined (`-Idir`) or separate (`-I dir`) form. */
@@ -109,4 +110,43 @@ export function projectRelative(path: string, root: string): string | undefined 
   if (rel === '') return '.'
   if (rel.startsWith('..') || isAbsolute(rel)) return undefined
   return rel.split(sep).join('/')
+}
+
+/** Where a header's compiler arguments come from. */
+export interface ArgumentSources {
+  /** The config's global lists (paths relative to the project root). */
+  config: {defines?: string[]; includeDirs?: string[]; backendArgs?: string[]}
+  /** The merged overrides of the config `headers` entries matching this header. */
+  override: HeaderOverrides
+  /** Command-line (or API) lists (paths relative to the cwd). */
+  flags: {defines?: string[]; includeDirs?: string[]; backendArgs?: string[]}
+  projectRoot: string
+  cwd: string
+}
+
+/**
+ * One header's compiler arguments, absolute, in the order clang gets them: the
+ * config's lists (a header override replaces them for that header), then the flags'.
+ * Generation and populate both call this, so a populated entry has the key a native
+ * run computes.
+ */
+export function headerArgs(s: ArgumentSources): CompilerArgs {
+  const absolute = (args: string[], base: string): string[] => toClangArgs({defines: [], includeDirs: [], extraArgs: args}, base)
+  return {
+    defines: [...(s.override.defines ?? s.config.defines ?? []), ...(s.flags.defines ?? [])],
+    includeDirs: [...(s.override.includeDirs ?? s.config.includeDirs ?? []).map((d) => resolve(s.projectRoot, d)), ...(s.flags.includeDirs ?? []).map((d) => resolve(s.cwd, d))],
+    extraArgs: [...absolute(s.override.extraArgs ?? s.config.backendArgs ?? [], s.projectRoot), ...absolute(s.flags.backendArgs ?? [], s.cwd)],
+  }
+}
+
+/** The key form of absolute arguments (what IR keys, slugs and metadata hold): project paths as `@/rel`. */
+export function keyFormOf(args: CompilerArgs, projectRoot: string): {defines: string[]; includeDirs: string[]; args: string[]} {
+  return {
+    defines: args.defines,
+    includeDirs: args.includeDirs.map((d) => {
+      const rel = projectRelative(d, projectRoot)
+      return rel === undefined ? d : `@/${rel}`
+    }),
+    args: keyArgs(args.extraArgs, projectRoot),
+  }
 }

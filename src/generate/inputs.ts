@@ -13,7 +13,7 @@ import {isAbsolute, relative, resolve, sep} from 'node:path'
 import picomatch from 'picomatch'
 import {globSync} from 'tinyglobby'
 import {InputError, UsageError} from '../errors.js'
-import type {HeaderEntry} from '../config/types.js'
+import type {HeaderEntry, HeaderOverrides} from '../config/types.js'
 
 export interface ResolveHeadersOptions {
   /** Headers and globs from the command line; when empty, the config's `headers` are used. */
@@ -143,4 +143,11 @@ export function resolveHeaders(options: ResolveHeadersOptions): ResolvedHeaders 
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
     .map((path) => ({path, entries: fromConfig.filter((entry) => entryMatches(entry, path))}))
   return {headers, source: useCli ? 'command line' : 'config'}
+}
+
+/** The overrides of the config `headers` entries matching a header, later entries winning per key (reference 2.9). */
+export function mergeOverrides(entries: {overrides: HeaderOverrides}[]): HeaderOverrides {
+  const merged: HeaderOverrides = {}
+  for (const {overrides} of entries) Object.assign(merged, overrides)
+  return merged
 }

@@ -22,7 +22,7 @@ import {writeIr, writeOutput} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import {canonicalWriterOptions} from '../writers/options.js'
 import {WRITER_IMPL_VERSION} from '../writers/registry.js'
-import {keyArgs, projectRelative, searchPaths} from './args.js'
+import {keyFormOf, searchPaths} from './args.js'
 import {dependenciesUnchanged, includeClosure, type Dependency} from './deps.js'
 import type {GenerationPlan, HeaderJob, WriterJob} from './request.js'
 
@@ -84,12 +84,7 @@ export async function computeIrKey(job: HeaderJob, projectRoot: string): Promise
     backend: job.backend,
     target: job.target,
     header: {path: job.header, hash: await hashSourceBytes(bytes)},
-    defines: job.defines,
-    includeDirs: job.includeDirs.map((d) => {
-      const rel = projectRelative(d, projectRoot)
-      return rel === undefined ? d : `@/${rel}`
-    }),
-    args: keyArgs(job.extraArgs, projectRoot),
+    ...keyFormOf(job, projectRoot),
     deps,
   }
   return {headerAbs, clangArgs, irInputs, irKey: await irKey(irInputs)}

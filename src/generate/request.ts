@@ -18,8 +18,8 @@ import {normalizeTriple} from '../target/triple.js'
 import {DEFAULT_WRITER, getWriter} from '../writers/registry.js'
 import {resolveWriterOptions} from '../writers/options.js'
 import type {ResolvedOptions, Writer} from '../writers/types.js'
-import {toClangArgs} from './args.js'
-import {resolveHeaders} from './inputs.js'
+import {headerArgs} from './args.js'
+import {mergeOverrides, resolveHeaders} from './inputs.js'
 import {checkTemplate, renderTemplate} from './templates.js'
 
 export interface GenerateRequest {
@@ -82,17 +82,6 @@ export interface GenerationPlan {
   warnings: string[]
 }
 
-function mergeOverrides(entries: {overrides: HeaderOverrides}[]): HeaderOverrides {
-  const merged: HeaderOverrides = {}
-  for (const {overrides} of entries) Object.assign(merged, overrides)
-  return merged
-}
-
-/** Extra arguments with their path values made absolute against `base`. */
-function absoluteArgs(args: string[], base: string): string[] {
-  return toClangArgs({defines: [], includeDirs: [], extraArgs: args}, base)
-}
-
 function uniqueWriters(names: string[]): Writer[] {
   const seen = new Set<string>()
   const writers: Writer[] = []
@@ -149,12 +138,7 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
     if (override.backend !== undefined && override.backend !== 'libclang') {
       throw new UsageError(`unknown parser backend '${override.backend}' for ${header} (from ${context.loaded?.file})`, 'the only backend is libclang')
     }
-    // Config lists are relative to the project root, command-line ones to the cwd.
-    const configIncludes = override.includeDirs ?? config.includeDirs ?? []
-    const configExtra = override.extraArgs ?? config.backendArgs ?? []
-    const defines = [...(override.defines ?? config.defines ?? []), ...(request.defines ?? [])]
-    const includeDirs = [...configIncludes.map((d) => resolve(projectRoot, d)), ...(request.includeDirs ?? []).map((d) => resolve(cwd, d))]
-    const extraArgs = [...absoluteArgs(configExtra, projectRoot), ...absoluteArgs(request.backendArgs ?? [], cwd)]
+    const {defines, includeDirs, extraArgs} = headerArgs({config, override, flags: request, projectRoot, cwd})
 
     const writerJobs: WriterJob[] = writers.map((writer) => {
       const options = resolveWriterOptions(writer, {

@@ -9,13 +9,14 @@
  * populated entries are hit natively (B-POP-5). Every input error surfaces here, as one
  * clear error, before any container starts.
  */
-import {isAbsolute, relative, resolve, sep} from 'node:path'
+import {resolve} from 'node:path'
 import {ConfigError, UsageError} from '../errors.js'
 import {CIBUILDWHEEL_RELEASE, DEFAULT_IMAGE_OPTIONS, LINUX_IDENTIFIERS} from '../cibuildwheel/data.js'
 import type {ArchHost} from '../cibuildwheel/archs.js'
 import {parseLinuxIdentifier, resolveImageValue, selectCibuildwheelBuilds, type NotPopulatable, type SelectedBuild} from '../cibuildwheel/select.js'
-import type {HeaderOverrides, HeaderkitConfig, WriterOptions} from '../config/types.js'
-import type {ResolvedHeader} from '../generate/inputs.js'
+import type {HeaderkitConfig, WriterOptions} from '../config/types.js'
+import {headerArgs, keyFormOf} from '../generate/args.js'
+import {mergeOverrides, type ResolvedHeader} from '../generate/inputs.js'
 import {irSlug} from '../store/slug.js'
 import {parseWriterOptFlag, resolveWriterOptions} from '../writers/options.js'
 import {LINUX_PLATFORMS, platformByArch, platformByDocker, type Libc, type LinuxArch, type LinuxPlatform} from '../target/platforms.js'
@@ -213,28 +214,6 @@ function identifierPython(identifier: string): string {
 
 const WRITER_NAME = /^[a-z][a-z0-9_-]*$/
 
-function toPosix(p: string): string {
-  return sep === '/' ? p : p.split(sep).join('/')
-}
-
-/** Include dirs as keys want them: project-relative POSIX inside the project, absolute outside. */
-function normaliseIncludeDirs(dirs: string[], base: string, root: string, warnings: string[]): string[] {
-  return dirs.map((dir) => {
-    const absolute = resolve(base, dir)
-    const rel = relative(root, absolute)
-    if (rel === '') return '.'
-    if (rel.startsWith('..') || isAbsolute(rel)) {
-      warnings.push(`include dir ${absolute} is outside the project: it must exist at the same path on every machine that reads these entries`)
-      return toPosix(absolute)
-    }
-    return toPosix(rel)
-  })
-}
-
-function mergeOverrides(list: HeaderOverrides[]): HeaderOverrides {
-  return Object.assign({}, ...list) as HeaderOverrides
-}
-
 function checkEndpoint(input: PlanInput, key: string, host: string): string {
   if (!/^(unix|tcp|ssh|npipe|http|https):\/\/\S+$/.test(host)) {
     throw configError(input, `cache.populate.hosts."${key}"`, `'${host}' is not a Docker endpoint`, 'use unix:///path/docker.sock, tcp://host:2376 or ssh://user@host')
@@ -431,13 +410,14 @@ function entriesFor(input: PlanInput, triple: string, warnings: string[]): PlanE
   const {flags, config} = input
   const root = resolve(input.projectRoot)
   return input.headers.map((header) => {
-    const o = mergeOverrides(header.entries.map((e) => e.overrides))
+    const o = mergeOverrides(header.entries)
     const backend = o.backend ?? flags.backend ?? config?.backend ?? 'libclang'
-    const defines = o.defines ?? (flags.defines?.length ? flags.defines : config?.defines) ?? []
-    const includeDirs = o.includeDirs
-      ? normaliseIncludeDirs(o.includeDirs, root, root, warnings)
-      : flags.includeDirs?.length ? normaliseIncludeDirs(flags.includeDirs, input.cwd, root, warnings) : normaliseIncludeDirs(config?.includeDirs ?? [], root, root, warnings)
-    const args = o.extraArgs ?? (flags.backendArgs?.length ? flags.backendArgs : config?.backendArgs) ?? []
+    // The arguments, and their key form, exactly as generation computes them, so the
+    // slugs and keys of populated entries are the ones a native run looks up.
+    const {defines, includeDirs, args} = keyFormOf(headerArgs({config: config ?? {}, override: o, flags, projectRoot: root, cwd: input.cwd}), root)
+    for (const dir of includeDirs) {
+      if (!dir.startsWith('@/')) warnings.push(`include dir ${dir} is outside the project: it must exist at the same path on every machine that reads these entries`)
+    }
     if (o.target !== undefined) warnings.push(`${header.path}: the config target override is not used by populate; each job parses for its platform's triple`)
     for (const d of defines) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*(=.*)?$/s.test(d)) throw new UsageError(`invalid define '${d}'`, 'write NAME or NAME=VALUE, with NAME a C identifier')
