@@ -34,3 +34,13 @@ export const projectFlags = {
   'no-config': noConfigFlag,
   'store-dir': storeDirFlag,
 }
+
+/** `-w`, and the flags that shape a parse, shared by generation and `cache populate` so they read the same. */
+export const writerFlag = Flags.string({char: 'w', summary: 'Writer to run (repeatable): cffi, ctypes, json, cython, lua, diff, prompt, or a plugin; default: writers in the config, else cffi.', multiple: true, multipleNonGreedy: true, helpValue: 'WRITER'})
+
+export const parseFlags = {
+  'include-dir': Flags.string({char: 'I', summary: 'Include directory (repeatable, order kept).', multiple: true, multipleNonGreedy: true, helpValue: 'DIR'}),
+  define: Flags.string({char: 'D', summary: 'Preprocessor define NAME or NAME=VALUE (repeatable, order kept).', multiple: true, multipleNonGreedy: true, helpValue: 'NAME[=V]'}),
+  'backend-arg': Flags.string({summary: 'Extra clang argument (repeatable, order kept); write values starting with - as --backend-arg=-std=c11.', multiple: true, multipleNonGreedy: true, helpValue: 'ARG'}),
+  'writer-opt': Flags.string({summary: 'Writer option (repeatable; repeated keys make a list).', multiple: true, multipleNonGreedy: true, helpValue: 'W:K=V'}),
+}

@@ -1,6 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
-import {projectFlags, targetFlag} from '../cli/flags.js'
+import {parseFlags, projectFlags, targetFlag, writerFlag} from '../cli/flags.js'
 
 export default class Generate extends BaseCommand {
   static override summary = 'Generate bindings from C headers through the cache (the root command)'
@@ -24,12 +24,9 @@ A report of what came from the output cache, the cached IR or a parse goes to st
   static override args = {headers: Args.string({description: 'header paths or globs', required: false})}
 
   static override flags = {
-    writer: Flags.string({char: 'w', summary: 'Writer to run (repeatable): cffi, ctypes, json, cython, lua, diff, prompt, or a plugin.', multiple: true, multipleNonGreedy: true, helpValue: 'WRITER'}),
+    writer: writerFlag,
+    ...parseFlags,
     output: Flags.string({char: 'o', summary: 'Output template for one writer (repeatable), e.g. cffi:bindings/{stem}.cdef.txt.', multiple: true, multipleNonGreedy: true, helpValue: 'WRITER:TEMPLATE'}),
-    'include-dir': Flags.string({char: 'I', summary: 'Include directory (repeatable, order kept).', multiple: true, multipleNonGreedy: true, helpValue: 'DIR'}),
-    define: Flags.string({char: 'D', summary: 'Preprocessor define NAME or NAME=VALUE (repeatable, order kept).', multiple: true, multipleNonGreedy: true, helpValue: 'NAME[=V]'}),
-    'backend-arg': Flags.string({summary: 'Extra clang argument (repeatable, order kept); write values starting with - as --backend-arg=-std=c11.', multiple: true, multipleNonGreedy: true, helpValue: 'ARG'}),
-    'writer-opt': Flags.string({summary: 'Writer option (repeatable; repeated keys make a list).', multiple: true, multipleNonGreedy: true, helpValue: 'W:K=V'}),
     exclude: Flags.string({summary: 'Glob of headers to leave out (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: 'GLOB'}),
     target: targetFlag,
     ...projectFlags,

@@ -2,7 +2,7 @@ import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../../cli/base.js'
-import {projectFlags} from '../../cli/flags.js'
+import {parseFlags, projectFlags, writerFlag} from '../../cli/flags.js'
 import {HeaderkitError} from '../../errors.js'
 import type {PopulatePlan} from '../../populate/plan.js'
 import {LINUX_PLATFORMS, type LinuxArch} from '../../target/platforms.js'
@@ -29,17 +29,14 @@ export default class CachePopulate extends BaseCommand {
   static override args = {headers: Args.string({description: 'header files or globs (default: headers in the config)', required: false})}
   static override flags = {
     ...projectFlags,
-    writer: Flags.string({char: 'w', multiple: true, multipleNonGreedy: true, summary: 'Writer to run (repeatable; default: writers in the config, else cffi).', helpValue: 'WRITER'}),
+    writer: writerFlag,
+    ...parseFlags,
     platform: Flags.string({multiple: true, multipleNonGreedy: true, summary: 'Platform to populate (repeatable): linux/arm64, aarch64, musllinux_x86_64, linux/amd64:musl.', helpValue: 'PLATFORM'}),
     python: Flags.string({multiple: true, multipleNonGreedy: true, summary: 'Only serve these Python versions (repeatable), e.g. 3.12 or 3.14t.', helpValue: 'X.Y'}),
     cibuildwheel: Flags.boolean({summary: 'Derive platforms and images from [tool.cibuildwheel] with cibuildwheel\'s rules.'}),
     'docker-image': Flags.string({summary: 'Image for every job: a shortname (manylinux_2_34) or a reference.', helpValue: 'IMAGE'}),
     timeout: Flags.integer({summary: 'Seconds per job before its container is stopped (default 300).', helpValue: 'SECONDS'}),
     concurrency: Flags.integer({summary: 'Jobs run at once (default 2).', helpValue: 'N'}),
-    'include-dir': Flags.string({char: 'I', multiple: true, multipleNonGreedy: true, summary: 'Include directory (repeatable).', helpValue: 'DIR'}),
-    define: Flags.string({char: 'D', multiple: true, multipleNonGreedy: true, summary: 'Preprocessor define NAME or NAME=VALUE (repeatable).', helpValue: 'NAME[=V]'}),
-    'backend-arg': Flags.string({multiple: true, multipleNonGreedy: true, summary: 'Extra parser argument (repeatable; write --backend-arg=-std=c11).', helpValue: 'ARG'}),
-    'writer-opt': Flags.string({multiple: true, multipleNonGreedy: true, summary: 'Writer option WRITER:KEY=VALUE (repeatable).', helpValue: 'W:K=V'}),
     backend: Flags.string({summary: 'Parser backend (default libclang).', helpValue: 'NAME'}),
     'dry-run': Flags.boolean({summary: 'Print the plan and exit without running anything.'}),
   }
