@@ -108,9 +108,16 @@ export function parsedIncludes(metadataProvenance: Record<string, JsonValue>): D
   return list.filter((d): d is {path: string; hash: string} => typeof d === 'object' && d !== null && !Array.isArray(d) && typeof d.path === 'string' && typeof d.hash === 'string')
 }
 
-async function hashIncluded(included: string[], projectRoot: string): Promise<Dependency[]> {
+/** Hashes of the files the parser read; those the include scan already hashed for the key are not read again. */
+async function hashIncluded(included: string[], projectRoot: string, scanned: Dependency[]): Promise<Dependency[]> {
+  const known = new Map(scanned.map((d) => [d.path, d.hash]))
   const out: Dependency[] = []
   for (const path of included) {
+    const hash = known.get(path)
+    if (hash !== undefined) {
+      out.push({path, hash})
+      continue
+    }
     try {
       out.push({path, hash: await hashSourceBytes(await fs.readFile(join(projectRoot, path)))})
     } catch {
@@ -200,7 +207,7 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
             const written = await writeIr(store, {
               inputs: keys.irInputs,
               ir: headerToJson(ir) as JsonValue,
-              provenance: {libclang_version: result.libclangVersion, parsed_includes: (await hashIncluded(result.included, projectRoot)) as unknown as JsonValue},
+              provenance: {libclang_version: result.libclangVersion, parsed_includes: (await hashIncluded(result.included, projectRoot, keys.irInputs.deps)) as unknown as JsonValue},
             })
             warnings.push(...written.warnings)
           } catch (error) {

@@ -34,7 +34,8 @@ export interface OutputKeyInputs {
 
 export const KEY_PATTERN = /^[0-9a-f]{64}$/
 
-function sortedDeps(deps: {path: string; hash: string}[]): {path: string; hash: string}[] {
+/** Dependencies in the one order keys and metadata use: by path, then hash, by code point. */
+export function sortedDeps(deps: {path: string; hash: string}[]): {path: string; hash: string}[] {
   return [...deps].map((d) => ({path: d.path, hash: d.hash})).sort((a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.hash, b.hash))
 }
 

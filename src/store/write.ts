@@ -12,7 +12,7 @@ import {blake3Hex} from '../hash/blake3.js'
 import {canonicalJsonFile, type JsonValue, sortKeysDeep} from '../util/canonical-json.js'
 import {readEntry} from './entry.js'
 import {fsyncDirSync, lstatOrUndefined, tempName, writeNewFileSync} from './fsx.js'
-import {irKey, type IrKeyInputs, outputKey, type OutputKeyInputs} from './keys.js'
+import {irKey, type IrKeyInputs, outputKey, type OutputKeyInputs, sortedDeps} from './keys.js'
 import {readIndex, slugForKey, withLayerLock, writeIndex, type IndexEntries} from './layer-index.js'
 import {IR_PAYLOAD, irLayer, type Layer, METADATA_FILE, METADATA_VERSION, outputLayer, prepareLayerForWrite, rel, type Store} from './layout.js'
 import {type EntrySource, type IrMetadata, type OutputMetadata, outputFileName} from './metadata.js'
@@ -87,7 +87,7 @@ export async function prepareIr(store: Store, params: WriteIrParams): Promise<Pr
     extractor_version: i.extractorVersion,
     ...entrySource({backend: i.backend, headerPath: i.header.path, target: i.target, defines: i.defines, includeDirs: i.includeDirs, args: i.args}),
     header_hash: i.header.hash,
-    deps: [...i.deps].map((d) => ({path: d.path, hash: d.hash})).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+    deps: sortedDeps(i.deps),
     provenance: (sortKeysDeep(params.provenance ?? {}) as Record<string, JsonValue>),
     files: {[IR_PAYLOAD]: {size: payload.length, blake3: await blake3Hex(payload)}},
   }
