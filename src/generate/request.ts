@@ -129,12 +129,13 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
   const singleOutput = resolved.headers.length === 1 && writers.length === 1 && !hasTemplate(firstOverride, writers[0]!.name)
 
   const jobs: HeaderJob[] = []
+  let defaultTarget: string | undefined // flag > env > config > host, resolved once
   const claimed = new Map<string, string>() // absolute output path -> "header (writer)"
   for (const {path: header, entries} of resolved.headers) {
     const override = mergeOverrides(entries)
     const target = flagTarget === undefined && override.target !== undefined
       ? normalizeTriple(override.target, `target of the headers entry for ${header} in ${context.loaded?.file}`)
-      : resolveTarget(context, request.target, env).triple
+      : (defaultTarget ??= resolveTarget(context, request.target, env).triple)
     if (override.backend !== undefined && override.backend !== 'libclang') {
       throw new UsageError(`unknown parser backend '${override.backend}' for ${header} (from ${context.loaded?.file})`, 'the only backend is libclang')
     }
