@@ -10,11 +10,9 @@
  *   - cibuildwheel/options.py `_check_pinned_image` (deprecated shortnames)
  * as recorded in /work/shared/reference/cibuildwheel-docker-notes.md section 1.
  *
- * Digests: cibuildwheel 4.x pins every shortname to `repo@sha256:...`. The stored copies
- * of pinned_docker_images.cfg reachable while this was written were all older (tag pins);
- * the 4.2.0 digests were not available, so `PINNED_IMAGES` holds the repository of each
- * shortname with `digest: undefined`. Planning marks such images as unpinned; filling
- * in a digest here is the one edit needed to pin them.
+ * Digests: cibuildwheel 4.x pins every shortname to `repo@sha256:...`; the digests below
+ * are those of the v4.2.0 tag (pins `2026.08.04-1`, shared/reference/cibuildwheel/
+ * pinned_docker_images.v4.2.0.cfg), so a shortname resolves to a pinned image.
  *
  * When updating to a newer release, re-derive every table from those files; nothing
  * below is computed from anything else.
@@ -108,33 +106,71 @@ export const DEFAULT_IMAGE_OPTIONS: Readonly<Record<string, string>> = {
 export interface PinnedImage {
   /** `quay.io/pypa/manylinux_2_28_x86_64` */
   repository: string
-  /** `sha256:...` when vendored; see the header comment. */
-  digest: string | undefined
+  /** `sha256:...` */
+  digest: string
   libc: Libc
 }
 
-function pin(shortname: string, arch: string): PinnedImage {
-  return {repository: `quay.io/pypa/${shortname}_${arch}`, digest: undefined, libc: shortname.startsWith('musllinux') ? 'musl' : 'gnu'}
+function pin(repository: string, digest: string): PinnedImage {
+  return {repository, digest, libc: repository.includes('/musllinux_') ? 'musl' : 'gnu'}
 }
 
-function shortnames(arch: string, names: string[]): Record<string, PinnedImage> {
-  return Object.fromEntries(names.map((name) => [name, pin(name, arch)]))
-}
-
-const GLIBC_MAIN = ['manylinux2014', 'manylinux_2_28', 'manylinux_2_34', 'musllinux_1_2']
-
-/** pinned_docker_images.cfg: section (arch, or `pypy_<arch>`) -> shortname -> image. */
+/** pinned_docker_images.cfg of cibuildwheel 4.2.0 (pins 2026.08.04-1): section (arch, or `pypy_<arch>`) -> shortname -> image. */
 export const PINNED_IMAGES: Readonly<Record<string, Readonly<Record<string, PinnedImage>>>> = {
-  x86_64: shortnames('x86_64', GLIBC_MAIN),
-  i686: shortnames('i686', GLIBC_MAIN),
-  aarch64: shortnames('aarch64', GLIBC_MAIN),
-  ppc64le: shortnames('ppc64le', GLIBC_MAIN),
-  s390x: shortnames('s390x', GLIBC_MAIN),
-  armv7l: shortnames('armv7l', ['manylinux_2_31', 'manylinux_2_35', 'musllinux_1_2']),
-  riscv64: shortnames('riscv64', ['manylinux_2_39', 'musllinux_1_2']),
-  pypy_x86_64: shortnames('x86_64', ['manylinux2014', 'manylinux_2_28', 'manylinux_2_34']),
-  pypy_i686: shortnames('i686', ['manylinux2014', 'manylinux_2_28', 'manylinux_2_34']),
-  pypy_aarch64: shortnames('aarch64', ['manylinux2014', 'manylinux_2_28', 'manylinux_2_34']),
+  x86_64: {
+    manylinux2014: pin('quay.io/pypa/manylinux2014_x86_64', 'sha256:c163a278006f45883c117b4166b93cdc7b574b62e58292ed9e52879579841d77'),
+    manylinux_2_28: pin('quay.io/pypa/manylinux_2_28_x86_64', 'sha256:012f4a50472412f18bb2b450c1cce7158434cfae4ae878591c2748a13a30c2be'),
+    manylinux_2_34: pin('quay.io/pypa/manylinux_2_34_x86_64', 'sha256:db817cd4c670f1191d74db6a94a0b115954af78861db7da660de4e93ebf2984c'),
+    musllinux_1_2: pin('quay.io/pypa/musllinux_1_2_x86_64', 'sha256:f130bd3e3aebb39abcdec28a89f987f0d31b52d74bac5852318303698e9a5033'),
+  },
+  i686: {
+    manylinux2014: pin('quay.io/pypa/manylinux2014_i686', 'sha256:abfc526a4f9d9692ed6d53b60ffd6be764aa7a4dc1d61522a1ce5ea64138aa53'),
+    manylinux_2_28: pin('quay.io/pypa/manylinux_2_28_i686', 'sha256:605a71b7fa720562ad76147860e33d97b2a884ca9d5a454b2f7f353caec40ded'),
+    manylinux_2_34: pin('quay.io/pypa/manylinux_2_34_i686', 'sha256:82e74fcb11aa1d425260804292b8a25533f37eda280570b2441a465dc159351a'),
+    musllinux_1_2: pin('quay.io/pypa/musllinux_1_2_i686', 'sha256:2ccf31ab3685cf8952f2d9251f79a29c7ffcb663bbc58c10b2317a15a86ac96d'),
+  },
+  aarch64: {
+    manylinux2014: pin('quay.io/pypa/manylinux2014_aarch64', 'sha256:5d366450eeff9abe09cc93db50fd2c9832bafaf473daa7a911d8b184424bbefd'),
+    manylinux_2_28: pin('quay.io/pypa/manylinux_2_28_aarch64', 'sha256:52e4da6e9348db7cd0b529a827623b62b7c1fe867ba515ae752fa13d41f7f46e'),
+    manylinux_2_34: pin('quay.io/pypa/manylinux_2_34_aarch64', 'sha256:86585a1adfa6cdb4e3aea2f5bf11d6fffa37acf17aa902605d7237c55d3c88ce'),
+    musllinux_1_2: pin('quay.io/pypa/musllinux_1_2_aarch64', 'sha256:1fa8dcacab5e13769abb36028f98bd2c0a1af4dbde492505f774d7f0ce01e87f'),
+  },
+  ppc64le: {
+    manylinux2014: pin('quay.io/pypa/manylinux2014_ppc64le', 'sha256:405ac40dffd7a76b4864a185d0440c6449c855eaffd1a20b56af9e4cc15318a6'),
+    manylinux_2_28: pin('quay.io/pypa/manylinux_2_28_ppc64le', 'sha256:ad99a0b35b8820b0ccd1d117e23097da224df11c98f19e2783735d5b7e717526'),
+    manylinux_2_34: pin('quay.io/pypa/manylinux_2_34_ppc64le', 'sha256:bc61f200bea02d2a507bb292d6210297bd12abc71fa1e8e1f05b1755495b8518'),
+    musllinux_1_2: pin('quay.io/pypa/musllinux_1_2_ppc64le', 'sha256:0acbe90fc63807d3ce52249d1d21e5625fe105aee7f3de60583b8485d82401c8'),
+  },
+  s390x: {
+    manylinux2014: pin('quay.io/pypa/manylinux2014_s390x', 'sha256:3797dba7137e416c67ca1f45222dd382a2bfdaee8c751e95a79503adf38071e7'),
+    manylinux_2_28: pin('quay.io/pypa/manylinux_2_28_s390x', 'sha256:43b1c58ab1a37f3bf45d65026c968be18f2a4dddd4f923291d1122b3e42380da'),
+    manylinux_2_34: pin('quay.io/pypa/manylinux_2_34_s390x', 'sha256:b9bba263ab1309ddd2b41560f8ea15138fdb31fa31daf5858878d00b19d57d77'),
+    musllinux_1_2: pin('quay.io/pypa/musllinux_1_2_s390x', 'sha256:aec126e37ce315e724217342bb62533cbfeae88b4ed5aa2a8bfd5ee4a4a1ca77'),
+  },
+  pypy_x86_64: {
+    manylinux2014: pin('quay.io/pypa/manylinux2014_x86_64', 'sha256:c163a278006f45883c117b4166b93cdc7b574b62e58292ed9e52879579841d77'),
+    manylinux_2_28: pin('quay.io/pypa/manylinux_2_28_x86_64', 'sha256:012f4a50472412f18bb2b450c1cce7158434cfae4ae878591c2748a13a30c2be'),
+    manylinux_2_34: pin('quay.io/pypa/manylinux_2_34_x86_64', 'sha256:db817cd4c670f1191d74db6a94a0b115954af78861db7da660de4e93ebf2984c'),
+  },
+  pypy_i686: {
+    manylinux2014: pin('quay.io/pypa/manylinux2014_i686', 'sha256:abfc526a4f9d9692ed6d53b60ffd6be764aa7a4dc1d61522a1ce5ea64138aa53'),
+    manylinux_2_28: pin('quay.io/pypa/manylinux_2_28_i686', 'sha256:605a71b7fa720562ad76147860e33d97b2a884ca9d5a454b2f7f353caec40ded'),
+    manylinux_2_34: pin('quay.io/pypa/manylinux_2_34_i686', 'sha256:82e74fcb11aa1d425260804292b8a25533f37eda280570b2441a465dc159351a'),
+  },
+  pypy_aarch64: {
+    manylinux2014: pin('quay.io/pypa/manylinux2014_aarch64', 'sha256:5d366450eeff9abe09cc93db50fd2c9832bafaf473daa7a911d8b184424bbefd'),
+    manylinux_2_28: pin('quay.io/pypa/manylinux_2_28_aarch64', 'sha256:52e4da6e9348db7cd0b529a827623b62b7c1fe867ba515ae752fa13d41f7f46e'),
+    manylinux_2_34: pin('quay.io/pypa/manylinux_2_34_aarch64', 'sha256:86585a1adfa6cdb4e3aea2f5bf11d6fffa37acf17aa902605d7237c55d3c88ce'),
+  },
+  armv7l: {
+    manylinux_2_31: pin('quay.io/pypa/manylinux_2_31_armv7l', 'sha256:bbd7f67c0fc2a9541ed462a41bd9abbfa696801483533ba44ec5fe3120e8cda6'),
+    manylinux_2_35: pin('quay.io/pypa/manylinux_2_35_armv7l', 'sha256:1335af18598960ecc4b57ccf239cacbca847af9f197e65e495ba376d0178385a'),
+    musllinux_1_2: pin('quay.io/pypa/musllinux_1_2_armv7l', 'sha256:fd4998e62ec4476d76d7b180b523e21ac7557d7f41f1b1e7d02ced21a3eee8b5'),
+  },
+  riscv64: {
+    manylinux_2_39: pin('quay.io/pypa/manylinux_2_39_riscv64', 'sha256:41197d59628c256b0fde14a5dd5bb306e17665c515a8385e43cc72c1da1d7866'),
+    musllinux_1_2: pin('quay.io/pypa/musllinux_1_2_riscv64', 'sha256:aaf12357d794dc375e797dce7fd71e92013bc46f269bc4cffe4da1f188080afb'),
+  },
 }
 
 /** Shortnames cibuildwheel 4.x rejects with a DeprecationError (the full OCI name still works). */

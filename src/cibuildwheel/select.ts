@@ -132,7 +132,7 @@ export function resolveImageValue(
     if (pinned.libc !== libc) {
       throw fail(`image shortname '${trimmed}' is a ${pinned.libc === 'musl' ? 'musl' : 'glibc'} image, but ${arch} ${libc === 'musl' ? 'musllinux' : 'manylinux'} builds need a ${libc === 'musl' ? 'musllinux' : 'manylinux'} image`, 'use a manylinux shortname for manylinux builds and a musllinux one for musllinux builds')
     }
-    return {reference: pinned.digest ? `${pinned.repository}@${pinned.digest}` : pinned.repository, shortname: trimmed, pinned: pinned.digest !== undefined}
+    return {reference: `${pinned.repository}@${pinned.digest}`, shortname: trimmed, pinned: true}
   }
   if (/^(many|musl)linux[\w]*$/.test(trimmed)) {
     const known = Object.keys(PINNED_IMAGES[pinSection] ?? {})

@@ -75,7 +75,7 @@ python_versions = ["3.12"]
 timeout = 900
 concurrency = 2
 [cache.populate.images]
-"linux/arm64" = "quay.io/pypa/manylinux_2_28_aarch64"
+"linux/arm64" = "quay.io/pypa/manylinux_2_28_aarch64@sha256:52e4da6e9348db7cd0b529a827623b62b7c1fe867ba515ae752fa13d41f7f46e"
 [cache.populate.hosts]
 "linux/arm64" = "ssh://builder-arm64"
 
@@ -107,7 +107,7 @@ names = ["a", "b"]
           pythonVersions: ['3.12'],
           timeout: 900,
           concurrency: 2,
-          images: {'linux/arm64': 'quay.io/pypa/manylinux_2_28_aarch64'},
+          images: {'linux/arm64': 'quay.io/pypa/manylinux_2_28_aarch64@sha256:52e4da6e9348db7cd0b529a827623b62b7c1fe867ba515ae752fa13d41f7f46e'},
           hosts: {'linux/arm64': 'ssh://builder-arm64'},
         },
       },

@@ -36,8 +36,8 @@ describe('headerkit cache populate (CLI)', function () {
     assert.deepEqual(plan.headers, ['include/demo.h'])
     assert.deepEqual(plan.writers, ['json', 'cffi'])
     assert.deepEqual(plan.jobs.map((j) => [j.dockerPlatform, j.libc, j.triple, j.image.reference, j.identifiers, j.entries.map((e) => e.slug)]), [
-      ['linux/arm64', 'musl', 'aarch64-unknown-linux-musl', 'quay.io/pypa/musllinux_1_2_aarch64', ['cp312-musllinux_aarch64'], ['libclang.demo.aarch64-linux-musl']],
-      ['linux/amd64', 'gnu', 'x86_64-pc-linux-gnu', 'quay.io/pypa/manylinux_2_28_x86_64', ['cp312-manylinux_x86_64'], ['libclang.demo.x86_64-linux-gnu']],
+      ['linux/arm64', 'musl', 'aarch64-unknown-linux-musl', 'quay.io/pypa/musllinux_1_2_aarch64@sha256:1fa8dcacab5e13769abb36028f98bd2c0a1af4dbde492505f774d7f0ce01e87f', ['cp312-musllinux_aarch64'], ['libclang.demo.aarch64-linux-musl']],
+      ['linux/amd64', 'gnu', 'x86_64-pc-linux-gnu', 'quay.io/pypa/manylinux_2_28_x86_64@sha256:012f4a50472412f18bb2b450c1cce7158434cfae4ae878591c2748a13a30c2be', ['cp312-manylinux_x86_64'], ['libclang.demo.x86_64-linux-gnu']],
     ])
     assert.deepEqual(plan.totals, {jobs: 2, identifiers: 2, irEntries: 2, outputs: 4})
   })

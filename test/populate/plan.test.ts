@@ -14,7 +14,26 @@ import type {LinuxArch} from '../../src/target/platforms.js'
 const FIXTURES = fileURLToPath(new URL('../../fixtures/cibuildwheel/', import.meta.url))
 const CP = ['cp39', 'cp310', 'cp311', 'cp312', 'cp313', 'cp314', 'cp314t', 'cp315', 'cp315t']
 const ids = (tags: string[], platformTag: string): string[] => tags.map((t) => `${t}-${platformTag}`)
-const pypa = (name: string): string => `quay.io/pypa/${name}`
+// cibuildwheel 4.2.0's pins (pinned_docker_images.cfg at the v4.2.0 tag), written out so a changed table fails here.
+const PINS: Record<string, string> = {
+  manylinux_2_28_aarch64: 'sha256:52e4da6e9348db7cd0b529a827623b62b7c1fe867ba515ae752fa13d41f7f46e',
+  manylinux_2_28_i686: 'sha256:605a71b7fa720562ad76147860e33d97b2a884ca9d5a454b2f7f353caec40ded',
+  manylinux_2_28_ppc64le: 'sha256:ad99a0b35b8820b0ccd1d117e23097da224df11c98f19e2783735d5b7e717526',
+  manylinux_2_28_s390x: 'sha256:43b1c58ab1a37f3bf45d65026c968be18f2a4dddd4f923291d1122b3e42380da',
+  manylinux_2_28_x86_64: 'sha256:012f4a50472412f18bb2b450c1cce7158434cfae4ae878591c2748a13a30c2be',
+  manylinux_2_31_armv7l: 'sha256:bbd7f67c0fc2a9541ed462a41bd9abbfa696801483533ba44ec5fe3120e8cda6',
+  manylinux_2_34_aarch64: 'sha256:86585a1adfa6cdb4e3aea2f5bf11d6fffa37acf17aa902605d7237c55d3c88ce',
+  manylinux_2_34_x86_64: 'sha256:db817cd4c670f1191d74db6a94a0b115954af78861db7da660de4e93ebf2984c',
+  manylinux_2_39_riscv64: 'sha256:41197d59628c256b0fde14a5dd5bb306e17665c515a8385e43cc72c1da1d7866',
+  musllinux_1_2_aarch64: 'sha256:1fa8dcacab5e13769abb36028f98bd2c0a1af4dbde492505f774d7f0ce01e87f',
+  musllinux_1_2_armv7l: 'sha256:fd4998e62ec4476d76d7b180b523e21ac7557d7f41f1b1e7d02ced21a3eee8b5',
+  musllinux_1_2_i686: 'sha256:2ccf31ab3685cf8952f2d9251f79a29c7ffcb663bbc58c10b2317a15a86ac96d',
+  musllinux_1_2_ppc64le: 'sha256:0acbe90fc63807d3ce52249d1d21e5625fe105aee7f3de60583b8485d82401c8',
+  musllinux_1_2_riscv64: 'sha256:aaf12357d794dc375e797dce7fd71e92013bc46f269bc4cffe4da1f188080afb',
+  musllinux_1_2_s390x: 'sha256:aec126e37ce315e724217342bb62533cbfeae88b4ed5aa2a8bfd5ee4a4a1ca77',
+  musllinux_1_2_x86_64: 'sha256:f130bd3e3aebb39abcdec28a89f987f0d31b52d74bac5852318303698e9a5033',
+}
+const pypa = (name: string): string => `quay.io/pypa/${name}@${PINS[name]}`
 
 interface Options {
   flags?: PopulateFlags
