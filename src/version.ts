@@ -23,3 +23,24 @@ export function headerkitVersion(): string {
     dir = parent
   }
 }
+
+/**
+ * A file shipped with headerkit (`images/debian/Dockerfile`), found by walking up from
+ * this module to the directory that holds it next to headerkit's package.json, so it
+ * resolves from src/, dist/ and the bundle (whose own package.json has no images/).
+ */
+export function headerkitFile(...parts: string[]): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    const candidate = join(dir, ...parts)
+    try {
+      readFileSync(candidate)
+      return candidate
+    } catch {
+      // not here: keep walking
+    }
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error(`headerkit: cannot find its own ${parts.join('/')}`)
+    dir = parent
+  }
+}

@@ -18,7 +18,7 @@ import type {IrKeyInputs} from '../store/keys.js'
 import {hashSourceBytes, irKey, outputKey} from '../store/keys.js'
 import {openStore, type Store} from '../store/layout.js'
 import {lookupIr, lookupOutput} from '../store/lookup.js'
-import {writeIr, writeOutput} from '../store/write.js'
+import {writeIr, writeOutput, type WriteResult} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import {canonicalWriterOptions} from '../writers/options.js'
 import {WRITER_IMPL_VERSION} from '../writers/registry.js'
@@ -128,6 +128,37 @@ async function hashIncluded(included: string[], projectRoot: string, scanned: De
   return out
 }
 
+/** What a parse gives back, wherever it ran (in-process, or the worker in a container). */
+export interface ParsedHeader {
+  ir: Header
+  /** Project-relative files the parser read. */
+  included: string[]
+  libclangVersion: string
+}
+
+/**
+ * Stores a fresh parse in the IR layer. The files the parser read are hashed from this
+ * machine's copies, which a lookup re-checks before serving the entry.
+ */
+export async function storeParsedIr(store: Store, keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
+  return writeIr(store, {
+    inputs: keys.irInputs,
+    ir: headerToJson(parsed.ir) as JsonValue,
+    provenance: {...provenance, libclang_version: parsed.libclangVersion, parsed_includes: (await hashIncluded(parsed.included, projectRoot, keys.irInputs.deps)) as unknown as JsonValue},
+  })
+}
+
+/** Stores one writer's text under its output key. */
+export async function storeWriterOutput(store: Store, job: HeaderJob, keys: HeaderKeys, w: WriterJob, out: {key: string; options: Record<string, unknown>}, text: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
+  return writeOutput(store, {
+    inputs: {irKey: keys.irKey, writer: w.writer.name, options: out.options, writerCacheVersion: w.writer.cacheVersion, writerImplVersion: WRITER_IMPL_VERSION},
+    source: {backend: job.backend, headerPath: job.header, target: job.target, defines: keys.irInputs.defines, includeDirs: keys.irInputs.includeDirs, args: keys.irInputs.args},
+    extension: w.writer.extension,
+    text,
+    provenance,
+  })
+}
+
 /** Writes `text` to `path` atomically, and only when it differs from what is there. */
 async function writeOutputFile(path: string, text: string): Promise<boolean> {
   try {
@@ -204,12 +235,7 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
         ir = result.ir
         if (store && useIr) {
           try {
-            const written = await writeIr(store, {
-              inputs: keys.irInputs,
-              ir: headerToJson(ir) as JsonValue,
-              provenance: {libclang_version: result.libclangVersion, parsed_includes: (await hashIncluded(result.included, projectRoot, keys.irInputs.deps)) as unknown as JsonValue},
-            })
-            warnings.push(...written.warnings)
+            warnings.push(...(await storeParsedIr(store, keys, result, projectRoot)).warnings)
           } catch (error) {
             warnings.push(`could not store the IR of ${job.header}: ${(error as Error).message}`)
           }
@@ -220,13 +246,7 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
         const text = w.writer.write(ir, w.options, {cwd: plan.context.cwd, target: job.target})
         if (store && useOutput && w.writer.cacheOutput && key) {
           try {
-            const written = await writeOutput(store, {
-              inputs: {irKey: keys.irKey, writer: w.writer.name, options: keyOptions, writerCacheVersion: w.writer.cacheVersion, writerImplVersion: WRITER_IMPL_VERSION},
-              source: {backend: job.backend, headerPath: job.header, target: job.target, defines: keys.irInputs.defines, includeDirs: keys.irInputs.includeDirs, args: keys.irInputs.args},
-              extension: w.writer.extension,
-              text,
-            })
-            warnings.push(...written.warnings)
+            warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text)).warnings)
           } catch (error) {
             warnings.push(`could not store the ${w.writer.name} output of ${job.header}: ${(error as Error).message}`)
           }
