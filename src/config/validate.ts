@@ -64,7 +64,7 @@ function describe(value: unknown): string {
 const TOP_KEYS = ['backend', 'writers', 'include_dirs', 'defines', 'backend_args', 'plugins', 'target', 'store_dir', 'exclude', 'headers', 'output', 'cache', 'writer', 'auto_install_libclang'] as const
 const OVERRIDE_KEYS = ['defines', 'include_dirs', 'extra_args', 'backend', 'target', 'writer_options', 'output'] as const
 const CACHE_KEYS = ['no_cache', 'no_ir_cache', 'no_output_cache', 'populate'] as const
-const POPULATE_KEYS = ['platforms', 'python_versions', 'timeout', 'concurrency', 'images', 'hosts'] as const
+const POPULATE_KEYS = ['platforms', 'python_versions', 'timeout', 'concurrency', 'images', 'hosts', 'engine'] as const
 
 /** Edit distance, for "did you mean" on unknown keys. */
 function distance(a: string, b: string): number {
@@ -234,6 +234,10 @@ class Validator {
     if (table.concurrency !== undefined) out.concurrency = this.positiveInteger(table.concurrency, [...path, 'concurrency'])
     if (table.images !== undefined) out.images = this.stringTable(table.images, [...path, 'images'], 'platform -> image')
     if (table.hosts !== undefined) out.hosts = this.stringTable(table.hosts, [...path, 'hosts'], 'platform -> Docker endpoint')
+    if (table.engine !== undefined) {
+      if (table.engine !== 'docker') this.fail([...path, 'engine'], `unknown engine ${JSON.stringify(table.engine)}`, 'this version has one engine: "docker"')
+      out.engine = table.engine
+    }
     this.unknownKeys(table, path, POPULATE_KEYS)
     return out
   }

@@ -23,7 +23,6 @@ import {LINUX_PLATFORMS, platformByArch, platformByDocker, type Libc, type Linux
 
 export const PLAN_SCHEMA_VERSION = 1
 export const DEFAULT_POPULATE_TIMEOUT = 300
-export const DEFAULT_POPULATE_CONCURRENCY = 2
 export const DEFAULT_DOCKER_ENDPOINT = 'unix:///var/run/docker.sock'
 
 /** Flags as the command parsed them; everything optional (absent = not given). */
@@ -41,6 +40,8 @@ export interface PopulateFlags {
   /** `WRITER:KEY=VALUE` items */
   writerOptions?: string[]
   backend?: string
+  /** `docker` (the only engine of this version). */
+  engine?: string
 }
 
 export interface PlanInput {
@@ -62,6 +63,8 @@ export interface PlanInput {
   storeDir: string
   /** Registered writer names, to validate -w against; omitted = only the name syntax is checked. */
   knownWriters?: string[]
+  /** CPUs of this machine: the default concurrency is min(jobs, cpus). */
+  cpus: number
 }
 
 export type ImageSource = 'flag' | 'config' | 'cibuildwheel' | 'default'
@@ -115,6 +118,8 @@ export interface PopulatePlan {
   writerOptions: Record<string, WriterOptions>
   timeout: number
   concurrency: number
+  /** Where the parser runs (`docker`). */
+  engine: string
   jobs: PopulateJob[]
   notPopulatable: NotPopulatable[]
   warnings: string[]
@@ -249,7 +254,10 @@ export function planPopulate(input: PlanInput): PopulatePlan {
   const timeout = positiveInt(flags.timeout, '--timeout', (m) => new UsageError(m))
     ?? positiveInt(populate.timeout, 'timeout', (m) => configError(input, 'cache.populate.timeout', m)) ?? DEFAULT_POPULATE_TIMEOUT
   const concurrency = positiveInt(flags.concurrency, '--concurrency', (m) => new UsageError(m))
-    ?? positiveInt(populate.concurrency, 'concurrency', (m) => configError(input, 'cache.populate.concurrency', m)) ?? DEFAULT_POPULATE_CONCURRENCY
+    ?? positiveInt(populate.concurrency, 'concurrency', (m) => configError(input, 'cache.populate.concurrency', m))
+
+  const engine = flags.engine ?? populate.engine ?? 'docker'
+  if (engine !== 'docker') throw new UsageError(`unknown engine '${engine}'`, 'this version has one engine: docker')
 
   const pythonVersions = flags.pythonVersions?.length
     ? checkPythonVersions(flags.pythonVersions, '--python')
@@ -373,7 +381,8 @@ export function planPopulate(input: PlanInput): PopulatePlan {
     writers,
     writerOptions,
     timeout,
-    concurrency,
+    concurrency: concurrency ?? Math.max(1, Math.min(jobs.length, input.cpus)),
+    engine,
     jobs,
     notPopulatable,
     warnings: uniqueWarnings,

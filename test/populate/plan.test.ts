@@ -58,6 +58,7 @@ async function planFor(name: string, o: Options = {}): Promise<PopulatePlan> {
     cwd: root,
     headers,
     storeDir: join(root, '.headerkit'),
+    cpus: 2,
   })
 }
 
@@ -293,7 +294,7 @@ describe('parsePlatformSpec', () => {
 describe('populate plan writer options', () => {
   it('are typed and validated exactly as generation does', async () => {
     const {planPopulate} = await import('../../src/populate/plan.js')
-    const base = {flags: {platforms: ['linux/amd64'], writers: ['cffi'], writerOptions: ['cffi:exclude_patterns=^_']}, env: {}, host: {native: 'x86_64' as const}, projectRoot: '/p', cwd: '/p', headers: [{path: 'a.h', entries: []}], storeDir: '/p/.headerkit'}
+    const base = {flags: {platforms: ['linux/amd64'], writers: ['cffi'], writerOptions: ['cffi:exclude_patterns=^_']}, env: {}, host: {native: 'x86_64' as const}, projectRoot: '/p', cwd: '/p', headers: [{path: 'a.h', entries: []}], storeDir: '/p/.headerkit', cpus: 2}
     const plan = planPopulate(base)
     assert.deepEqual(plan.writerOptions.cffi?.exclude_patterns, ['^_'], 'a list option given once is a one-element list')
     assert.throws(() => planPopulate({...base, flags: {...base.flags, writerOptions: ['cffi:no_such_option=1']}}), /no_such_option/)

@@ -1,0 +1,277 @@
+/**
+ * Running a populate plan. Before any Docker call the host computes, for every job, the
+ * IR and output keys a native build on that platform computes (generation's own planning
+ * with the job's triple), and looks them up in the project store: a job whose entries are
+ * all there is reported present and costs nothing more. For the rest, the engine parses
+ * the headers whose IR is missing; the host runs the writers and writes each job's
+ * entries into its own staging store; the staging stores of the jobs that succeeded are
+ * merged into the project store with `store merge`. A failed job leaves the others merged.
+ */
+import {randomBytes} from 'node:crypto'
+import {mkdtempSync, promises as fs} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join, resolve} from 'node:path'
+import pLimit from 'p-limit'
+import {HeaderkitError, isHeaderkitError} from '../errors.js'
+import {dependenciesUnchanged} from '../generate/deps.js'
+import {computeIrKey, computeOutputKey, type HeaderKeys, parsedIncludes, storeParsedIr, storeWriterOutput} from '../generate/pipeline.js'
+import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
+import {headerFromJson} from '../ir/json.js'
+import type {Header} from '../ir/types.js'
+import {openStore, type Store} from '../store/layout.js'
+import {lookupIr, lookupOutput} from '../store/lookup.js'
+import {storeMerge} from '../store/merge.js'
+import type {JsonValue} from '../util/canonical-json.js'
+import type {Phase, PopulateEngine} from './engine.js'
+import type {PopulateJob, PopulatePlan} from './plan.js'
+import {type JobReport, type PopulateEvent, type PopulateReport, REPORT_SCHEMA_VERSION} from './report.js'
+
+interface OutputWork {
+  writer: WriterJob
+  key: {key: string; options: Record<string, unknown>}
+  present: boolean
+}
+
+interface HeaderWork {
+  job: HeaderJob
+  keys: HeaderKeys
+  /** The stored IR when present and fresh. */
+  ir: Header | undefined
+  outputs: OutputWork[]
+}
+
+interface JobWork {
+  job: PopulateJob
+  label: string
+  headers: HeaderWork[]
+}
+
+export interface RunOptions {
+  engine: PopulateEngine
+  /** Keep each job's staging store in DIR/<platform> (CI artifact flows). */
+  keepStaging?: string
+  signal?: AbortSignal
+  onEvent?: (event: PopulateEvent) => void
+}
+
+function jobLabels(plan: PopulatePlan): string[] {
+  const keys = plan.jobs.map((j) => (j.libc === 'musl' ? `${j.dockerPlatform}:musl` : j.dockerPlatform))
+  return keys.map((k, i) => {
+    const before = keys.slice(0, i).filter((x) => x === k).length
+    return before === 0 ? k : `${k} #${before + 1}`
+  })
+}
+
+/** A directory name for a label: `linux/arm64:musl` -> `linux-arm64-musl`. */
+export function stagingName(label: string): string {
+  return label.replace(/ #/g, '-').replace(/[^A-Za-z0-9._-]+/g, '-')
+}
+
+/** Every job's keys and what the project store already holds under them. No Docker. */
+export async function computeJobWork(plan: PopulatePlan, generate: GenerateRequest): Promise<JobWork[]> {
+  const store = openStore(plan.storeDir)
+  const labels = jobLabels(plan)
+  const byTriple = new Map<string, Promise<HeaderWork[]>>()
+  const work: JobWork[] = []
+  for (const [i, job] of plan.jobs.entries()) {
+    let headers = byTriple.get(job.triple)
+    if (!headers) {
+      headers = headerWork(store, generate, job.triple)
+      byTriple.set(job.triple, headers)
+    }
+    work.push({job, label: labels[i]!, headers: await headers})
+  }
+  return work
+}
+
+async function headerWork(store: Store, generate: GenerateRequest, triple: string): Promise<HeaderWork[]> {
+  const gen = await planGeneration({...generate, target: triple})
+  const root = gen.context.projectRoot
+  const out: HeaderWork[] = []
+  for (const job of gen.jobs) {
+    const keys = await computeIrKey(job, root)
+    let ir: Header | undefined
+    const found = await lookupIr(store, keys.irKey)
+    if (found.hit && (await dependenciesUnchanged(parsedIncludes(found.metadata.provenance), root))) {
+      try {
+        ir = headerFromJson(found.payload)
+      } catch {
+        ir = undefined // damaged: parsed again
+      }
+    }
+    const outputs: OutputWork[] = []
+    for (const w of job.writers) {
+      const key = await computeOutputKey(keys.irKey, w)
+      if (!key) continue // diff/prompt: never stored
+      outputs.push({writer: w, key, present: (await lookupOutput(store, w.writer.name, key.key)).hit})
+    }
+    out.push({job, keys, ir, outputs})
+  }
+  return out
+}
+
+function errorOf(error: unknown): JobReport['error'] {
+  if (isHeaderkitError(error)) return {code: error.code, message: error.message, hint: error.hint ?? null}
+  if ((error as Error)?.name === 'AbortError') return {code: 'E_ABORTED', message: 'stopped before it finished', hint: null}
+  return {code: 'E_INTERNAL', message: (error as Error)?.message ?? String(error), hint: null}
+}
+
+export class PopulateAbortedError extends HeaderkitError {
+  constructor() {
+    super('E_ABORTED', 'populate was interrupted; containers in flight were removed and nothing of this run was merged', {exitCode: 130})
+  }
+}
+
+export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: RunOptions): Promise<PopulateReport> {
+  const started = performance.now()
+  const signal = options.signal ?? new AbortController().signal
+  const emit = options.onEvent ?? (() => undefined)
+  const warnings: string[] = []
+  const warn = (message: string): void => {
+    if (warnings.includes(message)) return
+    warnings.push(message)
+    emit({type: 'warning', message})
+  }
+  const stagingRoot = options.keepStaging ? resolve(options.keepStaging) : mkdtempSync(join(tmpdir(), 'headerkit-staging-'))
+  const limit = pLimit(plan.concurrency)
+  const projectRoot = plan.projectRoot
+
+  const runJob = async (w: JobWork): Promise<JobReport> => {
+    const t0 = performance.now()
+    const phases: Partial<Record<Phase, number>> = {}
+    let current: {phase: Phase; at: number} | undefined
+    const phase = (p: Phase, detail?: string): void => {
+      const now = performance.now()
+      if (current) phases[current.phase] = (phases[current.phase] ?? 0) + (now - current.at)
+      current = {phase: p, at: now}
+      emit({type: 'job-phase', job: w.label, phase: p, detail})
+    }
+    const missingIr = w.headers.filter((h) => !h.ir)
+    const missingOutputs = w.headers.reduce((n, h) => n + h.outputs.filter((o) => !o.present).length, 0)
+    const totalOutputs = w.headers.reduce((n, h) => n + h.outputs.length, 0)
+    const report: JobReport = {
+      label: w.label,
+      dockerPlatform: w.job.dockerPlatform,
+      libc: w.job.libc,
+      triple: w.job.triple,
+      engine: options.engine.name,
+      endpoint: w.job.endpoint.host,
+      status: 'present',
+      image: {reference: w.job.image.reference, digest: w.job.image.pinned ? w.job.image.reference : null, id: null, pinned: w.job.image.pinned},
+      entries: {new: 0, present: w.headers.length - missingIr.length, total: w.headers.length},
+      outputs: {new: 0, present: totalOutputs - missingOutputs, total: totalOutputs},
+      parsed: [],
+      phases,
+      durationMs: 0,
+      staging: null,
+      error: null,
+    }
+    const finish = (): JobReport => {
+      if (current) phases[current.phase] = (phases[current.phase] ?? 0) + (performance.now() - current.at)
+      current = undefined
+      for (const k of Object.keys(phases) as Phase[]) phases[k] = Math.round(phases[k]!)
+      report.durationMs = Math.round(performance.now() - t0)
+      emit({type: 'job-end', job: w.label, report})
+      return report
+    }
+    if (missingIr.length === 0 && missingOutputs === 0) return finish()
+
+    try {
+      if (signal.aborted) throw new PopulateAbortedError()
+      const irs = new Map<HeaderWork, Header>()
+      let provenance: Record<string, JsonValue> = {engine: 'host', platform: w.job.dockerPlatform}
+      let parsed: Awaited<ReturnType<PopulateEngine['parse']>>['parsed'] = []
+      if (missingIr.length > 0) {
+        const refusal = options.engine.refuse(w.job)
+        if (refusal) throw new HeaderkitError('E_ENGINE_REFUSED', refusal.message, {hint: refusal.hint})
+        const out = await options.engine.parse({job: w.job, headers: missingIr.map((h) => h.keys), projectRoot, storeDir: plan.storeDir, timeoutMs: plan.timeout * 1000, signal, phase, warn})
+        parsed = out.parsed
+        provenance = out.provenance
+        report.image = {...report.image, digest: out.image.digest, id: out.image.id}
+        report.parsed = missingIr.map((h) => h.job.header)
+      }
+      phase('write')
+      const staging = openStore(join(stagingRoot, stagingName(w.label)))
+      await fs.mkdir(staging.root, {recursive: true})
+      report.staging = staging.root
+      for (const [i, h] of missingIr.entries()) {
+        const p = parsed[i]!
+        await storeParsedIr(staging, h.keys, p, projectRoot, provenance)
+        irs.set(h, p.ir)
+        report.entries.new++
+      }
+      for (const h of w.headers) {
+        const ir = h.ir ?? irs.get(h)!
+        for (const o of h.outputs) {
+          if (o.present) continue
+          const text = o.writer.writer.write(ir, o.writer.options, {cwd: projectRoot, target: h.job.target})
+          await storeWriterOutput(staging, h.job, h.keys, o.writer, o.key, text, provenance)
+          report.outputs.new++
+        }
+      }
+      report.status = 'populated'
+    } catch (error) {
+      report.status = 'failed'
+      report.error = signal.aborted ? errorOf(new PopulateAbortedError()) : errorOf(error)
+      if (process.env.DEBUG && !isHeaderkitError(error)) process.stderr.write(`${(error as Error)?.stack ?? String(error)}\n`)
+    }
+    return finish()
+  }
+
+  let jobs: JobReport[]
+  try {
+    jobs = await Promise.all(work.map((w) => limit(() => runJob(w))))
+  } finally {
+    await options.engine.close()
+  }
+  if (signal.aborted) {
+    if (!options.keepStaging) await fs.rm(stagingRoot, {recursive: true, force: true})
+    throw new PopulateAbortedError()
+  }
+
+  let merge: PopulateReport['merge'] = null
+  const sources = jobs.filter((j) => j.status === 'populated' && j.staging).map((j) => j.staging!)
+  if (sources.length > 0) {
+    emit({type: 'merge', sources: sources.length})
+    const m0 = performance.now()
+    const result = await storeMerge(sources, plan.storeDir)
+    merge = {
+      new: result.new,
+      skipped: result.skipped,
+      renamed: result.renamed.length,
+      replaced: result.replaced.length,
+      conflicts: result.conflicts.map((c) => ({layer: c.layer, key: c.key, slug: c.slug})),
+      errors: result.errors,
+      durationMs: Math.round(performance.now() - m0),
+    }
+    for (const j of jobs) if (j.staging && sources.includes(j.staging)) j.phases.merge = merge.durationMs
+  }
+  if (!options.keepStaging) {
+    await fs.rm(stagingRoot, {recursive: true, force: true})
+    for (const j of jobs) j.staging = null
+  }
+
+  const failed = jobs.filter((j) => j.status === 'failed').length
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    ok: failed === 0 && (merge === null || (merge.conflicts.length === 0 && merge.errors.length === 0)),
+    storeDir: plan.storeDir,
+    jobs,
+    merge,
+    warnings,
+    totals: {
+      jobs: jobs.length,
+      present: jobs.filter((j) => j.status === 'present').length,
+      populated: jobs.filter((j) => j.status === 'populated').length,
+      failed,
+      entriesNew: jobs.reduce((n, j) => n + j.entries.new, 0),
+      outputsNew: jobs.reduce((n, j) => n + j.outputs.new, 0),
+    },
+    durationMs: Math.round(performance.now() - started),
+  }
+}
+
+/** A run id for labels: short, random, never reused. */
+export function newRunId(): string {
+  return randomBytes(6).toString('hex')
+}
