@@ -246,7 +246,8 @@ export async function ensureWorkerImage(engine: Engine, base: BaseImage, family:
   const log: string[] = []
   const result = await followJsonLines(stream, (m) => {
     if (typeof m.stream !== 'string') return
-    for (const line of m.stream.split('\n')) {
+    // eslint-disable-next-line no-control-regex -- the build's stderr arrives with terminal colours
+    for (const line of m.stream.replace(/\u001B\[[0-9;]*m/g, '').split('\n')) {
       if (line.trim() === '') continue
       log.push(line)
       onLine?.(line)

@@ -89,7 +89,7 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
       const os = await readOsRelease(engine, base.id, platform, labels, (id) => tracker.track(engine, id), signal)
       const family = familyOf(os)
       if ('unsupported' in family) throw new DockerEngineRefusal(`no worker image recipe fits ${job.image.reference}: ${family.unsupported}`, 'use a manylinux_2_28+ , musllinux or Debian-based image, or --engine sysroot', 'E_WORKER_UNSUPPORTED')
-      return ensureWorkerImage(engine, base, family.family, platform, options.toolVersion, labels, signal)
+      return ensureWorkerImage(engine, base, family.family, platform, options.toolVersion, {[TOOL_LABEL]: 'headerkit'}, signal)
     })
 
     input.phase('parse', `${input.headers.length} header${input.headers.length === 1 ? '' : 's'}`)

@@ -1,0 +1,34 @@
+# headerkit's own image: Node, libclang and headerkit from this checkout, to generate
+# bindings for a project without installing anything on the machine.
+#
+#   npm ci && npm run build
+#   docker build -t headerkit --build-arg BASE=debian:bookworm-slim .
+#   docker run --rm -v "$PWD:/project" headerkit            # generation, as configured
+#   docker run --rm -v "$PWD:/project" headerkit cache verify
+#
+# BASE is any Debian-like image (a local one works: nothing is pulled when it exists).
+# Files written into /project belong to the owner of /project (see the entrypoint).
+ARG BASE=debian:bookworm-slim
+FROM ${BASE}
+RUN set -eu; \
+    export DEBIAN_FRONTEND=noninteractive; \
+    apt-get update -qq; \
+    v=$(apt-cache depends libclang1 | sed -n 's/.*Depends: libclang1-\([0-9][0-9]*\).*/\1/p' | head -n 1); \
+    test -n "$v"; \
+    apt-get install -y -qq --no-install-recommends nodejs "libclang1-$v" "libclang-common-$v-dev" libc6-dev >/dev/null; \
+    rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin
+# The built tool and its runtime modules, from the host (.dockerignore keeps the rest out):
+# nothing is fetched from a registry while building.
+COPY package.json /opt/headerkit/package.json
+COPY bin /opt/headerkit/bin
+COPY dist /opt/headerkit/dist
+COPY images /opt/headerkit/images
+COPY node_modules /opt/headerkit/node_modules
+COPY scripts/docker-entrypoint.sh /usr/local/bin/headerkit-entrypoint
+RUN set -eu; \
+    test -f /opt/headerkit/dist/bundle/cli.cjs || { echo "build headerkit first: npm ci && npm run build" >&2; exit 1; }; \
+    chmod 0755 /usr/local/bin/headerkit-entrypoint; \
+    ln -s /opt/headerkit/bin/run.js /usr/local/bin/headerkit; \
+    node /opt/headerkit/bin/run.js --version
+WORKDIR /project
+ENTRYPOINT ["/usr/local/bin/headerkit-entrypoint"]
