@@ -70,9 +70,14 @@ export function renderReport(report: PopulateReport): string[] {
     rows.push([j.label, j.status, `${j.entries.new}/${j.entries.present}`, `${j.outputs.new}/${j.outputs.present}`, seconds(j.durationMs), imageCell(j)])
   }
   const lines = pad(rows)
+  // One line per distinct failure: an unreachable engine fails every job the same way.
+  const failures = new Map<string, string[]>()
   for (const j of report.jobs) {
-    if (j.error) lines.push(`${j.label}: ${j.error.message}${j.error.hint ? ` (${j.error.hint})` : ''}`)
+    if (!j.error) continue
+    const line = `${j.error.message}${j.error.hint ? ` (${j.error.hint})` : ''}`
+    failures.set(line, [...(failures.get(line) ?? []), j.label])
   }
+  for (const [line, labels] of failures) lines.push(`${labels.join(', ')}: ${line}`)
   const m = report.merge
   if (m) lines.push(`Merged into ${report.storeDir}: ${m.new} new, ${m.skipped} already there${m.replaced ? `, ${m.replaced} replaced` : ''}${m.renamed ? `, ${m.renamed} renamed` : ''}${m.conflicts.length ? `, ${m.conflicts.length} CONFLICTS` : ''}`)
   for (const c of m?.conflicts ?? []) lines.push(`conflict: ${c.layer}/${c.slug} (key ${c.key.slice(0, 12)}) differs between platforms or from the store`)

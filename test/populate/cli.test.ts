@@ -1,8 +1,10 @@
 /** `headerkit cache populate` through the real CLI: --dry-run, --json, and error exits. */
 import assert from 'node:assert/strict'
+import {cpSync, existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {parseJsonOutput, runCli} from '../support/cli.js'
+import {makeTempDir} from '../support/tmp.js'
 import type {PopulatePlan} from '../../src/populate/plan.js'
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/cibuildwheel/', import.meta.url))
@@ -42,13 +44,16 @@ describe('headerkit cache populate (CLI)', function () {
     assert.deepEqual(plan.totals, {jobs: 2, identifiers: 2, irEntries: 2, outputs: 4})
   })
 
-  it('without --dry-run, says running is not available yet and exits 1', async () => {
-    const r = await runCli(['cache', 'populate', '--cibuildwheel'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+  it('with no Docker daemon at the endpoint: one line naming it and what to do, exit 1, nothing written', async () => {
+    const dir = join(makeTempDir('headerkit-nodaemon-'), 'p')
+    cpSync(join(FIXTURES, 'defaults'), dir, {recursive: true})
+    const socket = join(dir, 'no-such-docker.sock')
+    const r = await runCli(['cache', 'populate', '--cibuildwheel'], {cwd: dir, env: {...CLEAN_ENV, DOCKER_HOST: `unix://${socket}`}})
     assert.equal(r.exitCode, 1)
-    assert.equal(r.stdout, '')
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('Error:'))
-    assert.equal(errors.length, 1)
-    assert.match(errors[0]!, /not available.*--dry-run/)
+    const errors = r.stdout.split('\n').filter((l) => l.includes('cannot reach'))
+    assert.equal(errors.length, 1, r.stdout)
+    assert.match(errors[0]!, new RegExp(`^linux/amd64, linux/amd64:musl: cannot reach the Docker Engine at unix://${socket}: no daemon listening on ${socket} \\(start the Docker daemon`))
+    assert.ok(!existsSync(join(dir, '.headerkit')), 'no store is created')
   })
 
   it('bad input is one error line and a non-zero exit', async () => {

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include "demo/types.h"
 #include "demo/config.h"
+#include "demo/platform.h"
 
 #define DEMO_VERSION_MAJOR 1
 #define DEMO_VERSION_MINOR 4
