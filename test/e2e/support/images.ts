@@ -1,0 +1,63 @@
+/**
+ * The e2e tests' base images and the Docker they run on. No registry is reachable, so the
+ * stand-ins for the manylinux images are built here (standin-images.sh: Debian bookworm
+ * minbase roots with libc6-dev, no node, no libclang) and reused across runs by tag.
+ */
+import Docker from 'dockerode'
+import {execa} from 'execa'
+import {fileURLToPath} from 'node:url'
+
+const SCRIPT = fileURLToPath(new URL('./standin-images.sh', import.meta.url))
+
+export interface StandinImages {
+  /** `headerkit-standin/bookworm:amd64-<12 hex of the recipe>`, Os linux, Architecture amd64. */
+  amd64: string
+  /** `headerkit-standin/bookworm:arm64-<12 hex of the recipe>`, Os linux, Architecture arm64. */
+  arm64: string
+}
+
+let built: Promise<StandinImages> | undefined
+
+/**
+ * Tags of the two stand-in images, built on the first call of the process (about 2.5 min
+ * cold, both at once; about 0.1 s when the tags exist). Later calls share that result, a
+ * failure included. Build progress goes to this process's stderr.
+ */
+export async function standinImages(): Promise<StandinImages> {
+  built ??= runScript()
+  return built
+}
+
+async function runScript(): Promise<StandinImages> {
+  // stderr both shown (a cold build's progress) and kept for the error message.
+  const r = await execa('bash', [SCRIPT], {reject: false, stdin: 'ignore', stderr: ['pipe', 'inherit'], timeout: 20 * 60 * 1000})
+  if (r.exitCode !== 0) {
+    const why = r.timedOut ? 'timed out after 20 min' : `exit ${r.exitCode ?? r.signal}`
+    throw new Error(`stand-in images: ${SCRIPT} failed (${why}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`)
+  }
+  const tags: Partial<StandinImages> = {}
+  for (const line of r.stdout.split('\n')) {
+    const m = /^linux\/(amd64|arm64) (\S+)$/.exec(line.trim())
+    if (m) tags[m[1] as keyof StandinImages] = m[2]
+  }
+  if (!tags.amd64 || !tags.arm64) throw new Error(`stand-in images: ${SCRIPT} printed no tag for ${tags.amd64 ? 'arm64' : 'amd64'}: ${JSON.stringify(r.stdout)}`)
+  return {amd64: tags.amd64, arm64: tags.arm64}
+}
+
+/** Whether a Docker Engine answers where dockerode looks (DOCKER_HOST, else /var/run/docker.sock), within 10 s. */
+export async function dockerAvailable(): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 10_000)))
+  try {
+    return await Promise.race([new Docker().ping().then(() => true, () => false), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/** For a before() hook: e2e tests fail, never skip, when there is no Docker. */
+export async function requireDocker(): Promise<void> {
+  if (await dockerAvailable()) return
+  const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'unix:///var/run/docker.sock'
+  throw new Error(`e2e: no Docker Engine answers on ${where}; run \`bash scripts/docker-setup.sh\` as root (npm test does it), or set DOCKER_HOST`)
+}
