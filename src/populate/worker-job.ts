@@ -145,6 +145,6 @@ export function parseWorkerOutput(stdout: Buffer, exitCode: number, stderr: stri
       throw new WorkerOutputError(platform, `the IR of ${rel} is not valid IR JSON: ${(error as Error).message}`)
     }
     if (ir.path !== rel) throw new WorkerOutputError(platform, `the IR of ${rel} names ${ir.path}`)
-    return {ir, included: res.included as string[], libclangVersion: res.libclangVersion}
+    return {ir, included: res.included, libclangVersion: res.libclangVersion}
   })
 }

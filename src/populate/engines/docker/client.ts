@@ -124,7 +124,7 @@ export async function connectEngine(endpoint: string, env: NodeJS.ProcessEnv = p
   const timeout = AbortSignal.timeout(CONNECT_TIMEOUT_MS)
   let version: Record<string, unknown>
   try {
-    version = await probe.version({abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout} as never) as unknown as Record<string, unknown>
+    version = await call<Record<string, unknown>>(probe, 'version', {abortSignal: signal ? AbortSignal.any([signal, timeout]) : timeout})
   } catch (error) {
     if (signal?.aborted) throw error
     throw unreachable(endpoint, error)
@@ -144,6 +144,16 @@ export async function connectEngine(endpoint: string, env: NodeJS.ProcessEnv = p
 /** Docker spells the daemon's arch as Go does (amd64, arm64); the kernel's names map to those. */
 function normalizeArch(arch: string): string {
   return ({x86_64: 'amd64', aarch64: 'arm64'} as Record<string, string>)[arch] ?? arch
+}
+
+/**
+ * Calls a dockerode method with options its type declarations do not know (dockerode 5
+ * forwards `abortSignal` on every call; @types/dockerode 4 predates it), as a promise.
+ */
+export function call<T = unknown>(self: object, method: string, ...args: unknown[]): Promise<T> {
+  const fn = (self as Record<string, unknown>)[method]
+  if (typeof fn !== 'function') throw new TypeError(`dockerode has no method ${method}`)
+  return (fn as (...a: unknown[]) => Promise<T>).apply(self, args)
 }
 
 /** The HTTP status of a dockerode error, if it has one. */

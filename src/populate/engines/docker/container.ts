@@ -8,7 +8,7 @@
  */
 import type Docker from 'dockerode'
 import {PassThrough, type Readable} from 'node:stream'
-import {daemonMessage, DockerError, type Engine, statusOf} from './client.js'
+import {call, daemonMessage, DockerError, type Engine, statusOf} from './client.js'
 
 export interface ContainerSpec {
   image: string
@@ -134,7 +134,7 @@ export async function runContainer(engine: Engine, spec: ContainerSpec, tracker:
   try {
     if (spec.archive) {
       try {
-        await container.putArchive(spec.archive as never, {path: spec.archivePath ?? '/tmp', abortSignal: signal} as never)
+        await call(container, 'putArchive', spec.archive, {path: spec.archivePath ?? '/tmp', abortSignal: signal})
       } catch (error) {
         if (signal?.aborted) throw error
         throw new DockerError(`cannot copy the job's files into the ${spec.platform} container: ${daemonMessage(error)}`, `the image needs a ${spec.archivePath ?? '/tmp'} directory`)
@@ -142,7 +142,7 @@ export async function runContainer(engine: Engine, spec: ContainerSpec, tracker:
     }
     const stdout = capture(spec.outputLimit, false)
     const stderr = capture(STDERR_KEEP, true)
-    const attached = await container.attach({stream: true, stdout: true, stderr: true, abortSignal: signal} as never) as unknown as Readable
+    const attached = await call<Readable>(container, 'attach', {stream: true, stdout: true, stderr: true, abortSignal: signal})
     const attachEnded = new Promise<void>((resolve) => {
       attached.on('end', resolve)
       attached.on('close', resolve)
@@ -152,10 +152,10 @@ export async function runContainer(engine: Engine, spec: ContainerSpec, tracker:
 
     const timeout = AbortSignal.timeout(spec.timeoutMs)
     const waitSignal = signal ? AbortSignal.any([signal, timeout]) : timeout
-    const exited = container.wait({condition: 'next-exit', abortSignal: waitSignal} as never) as unknown as Promise<{StatusCode: number}>
+    const exited = call<{StatusCode: number}>(container, 'wait', {condition: 'next-exit', abortSignal: waitSignal})
     exited.catch(() => undefined)
     try {
-      await container.start({abortSignal: signal} as never)
+      await call(container, 'start', {abortSignal: signal})
     } catch (error) {
       if (signal?.aborted) throw error
       const message = daemonMessage(error)

@@ -11,7 +11,7 @@ import {readFileSync} from 'node:fs'
 import type {Readable} from 'node:stream'
 import {pack as tarPack, extract as tarExtract} from 'tar-stream'
 import {headerkitFile} from '../../../version.js'
-import {daemonMessage, DockerError, type Engine, statusOf} from './client.js'
+import {call, daemonMessage, DockerError, type Engine, statusOf} from './client.js'
 import {followJsonLines} from './streams.js'
 
 export interface Platform {
@@ -60,7 +60,8 @@ interface ImageInspect {
 
 async function inspectImage(engine: Engine, reference: string, signal?: AbortSignal): Promise<ImageInspect | undefined> {
   try {
-    return await engine.docker.getImage(reference).inspect({abortSignal: signal} as never) as unknown as ImageInspect
+    const image = engine.docker.getImage(reference)
+    return await call<ImageInspect>(image, 'inspect', {abortSignal: signal})
   } catch (error) {
     if (statusOf(error) === 404) return undefined
     throw new DockerError(`cannot inspect image ${reference} on ${engine.endpoint}: ${daemonMessage(error)}`)
@@ -181,7 +182,7 @@ export async function readOsRelease(engine: Engine, imageId: string, platform: s
     for (const path of ['/usr/lib/os-release', '/etc/os-release']) {
       let stream: Readable
       try {
-        stream = await container.getArchive({path, abortSignal: signal} as never) as unknown as Readable
+        stream = await call<Readable>(container, 'getArchive', {path, abortSignal: signal})
       } catch (error) {
         if (statusOf(error) === 404) continue
         throw new DockerError(`cannot read ${path} from ${imageId.slice(0, 19)}: ${daemonMessage(error)}`)
@@ -236,9 +237,9 @@ export async function ensureWorkerImage(engine: Engine, base: BaseImage, family:
   context.finalize()
   let stream: Readable
   try {
-    stream = await engine.docker.buildImage(context as unknown as NodeJS.ReadableStream, {
+    stream = await call<Readable>(engine.docker, 'buildImage', context, {
       t: tag, platform, buildargs: {BASE: base.id}, labels: {...labels, 'org.headerkit.base': base.id}, forcerm: true, rm: true, pull: false, abortSignal: signal,
-    } as never) as unknown as Readable
+    })
   } catch (error) {
     if (signal?.aborted) throw error
     throw new WorkerBuildError(`cannot build the ${family} worker image on ${engine.endpoint}: ${daemonMessage(error)}`, [])
