@@ -9,7 +9,7 @@
 import Docker from 'dockerode'
 import {execa} from 'execa'
 import {type ChildProcess, spawn} from 'node:child_process'
-import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 export interface SecondDaemon {
@@ -21,6 +21,8 @@ export interface SecondDaemon {
 
 const STARTUP_MS = 60_000
 const STOP_MS = 30_000
+const EXEC_PARENT = '/run/headerkit-test'
+const DATA_PREFIX = '/var/tmp/headerkit-dockerd2-'
 
 /**
  * Starts the daemon, waits until it answers, then copies `images` from the main daemon
@@ -30,9 +32,12 @@ const STOP_MS = 30_000
 export async function startSecondDaemon(opts: {images: string[]}): Promise<SecondDaemon> {
   // The exec root holds sockets (its own, containerd's): a short path under /run keeps
   // them below the 108-byte limit. The data root holds image layers: on disk, not tmpfs.
-  mkdirSync('/run/headerkit-test', {recursive: true})
-  const execRoot = mkdtempSync('/run/headerkit-test/d2-')
-  const root = mkdtempSync('/var/tmp/headerkit-dockerd2-')
+  mkdirSync(EXEC_PARENT, {recursive: true})
+  await removeStale()
+  const execRoot = mkdtempSync(`${EXEC_PARENT}/d2-`)
+  // The same suffix pairs the two directories, for removeStale().
+  const root = `${DATA_PREFIX}${execRoot.slice(-6)}`
+  mkdirSync(root)
   const dataRoot = join(root, 'data')
   const socket = join(execRoot, 'docker.sock')
   const host = `unix://${socket}`
@@ -121,6 +126,36 @@ export async function startSecondDaemon(opts: {images: string[]}): Promise<Secon
   return {host, stop}
 }
 
+/**
+ * What an interrupted run (Ctrl-C, SIGKILL: no stop()) left: directory pairs no process
+ * mentions any more, older than a minute (so a daemon another process is just starting is
+ * not taken for one).
+ */
+async function removeStale(): Promise<void> {
+  const suffixes = new Set<string>()
+  for (const name of readdirSync(EXEC_PARENT)) if (name.startsWith('d2-')) suffixes.add(name.slice(3))
+  for (const name of readdirSync('/var/tmp')) if (name.startsWith('headerkit-dockerd2-')) suffixes.add(name.slice('headerkit-dockerd2-'.length))
+  const running = commandLines()
+  for (const suffix of suffixes) {
+    const dirs = [`${EXEC_PARENT}/d2-${suffix}`, `${DATA_PREFIX}${suffix}`].filter((d) => existsSync(d))
+    if (dirs.some((d) => Date.now() - statSync(d).mtimeMs < 60_000 || running.some((c) => c.cmdline.includes(d)))) continue
+    await unmountUnder(dirs)
+    for (const d of dirs) rmSync(d, {recursive: true, force: true})
+  }
+}
+
+function commandLines(): {pid: number; cmdline: string}[] {
+  const out: {pid: number; cmdline: string}[] = []
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      out.push({pid: Number(pid), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8')})
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
+}
+
 function tail(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ')
@@ -130,16 +165,10 @@ function tail(file: string): string {
 }
 
 function killProcessesMentioning(paths: string[]): void {
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    let cmdline: string
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
-    } catch {
-      continue
-    }
-    if (Number(pid) !== process.pid && paths.some((p) => cmdline.includes(p))) {
+  for (const {pid, cmdline} of commandLines()) {
+    if (pid !== process.pid && paths.some((p) => cmdline.includes(p))) {
       try {
-        process.kill(Number(pid), 'SIGKILL')
+        process.kill(pid, 'SIGKILL')
       } catch {
         // gone meanwhile
       }
