@@ -45,6 +45,11 @@ build() {
   echo "built $tag in $((SECONDS - t0)) s"
 }
 
+# Without a daemon every image would look missing: say what is wrong instead.
+if ! err=$(docker version --format '{{.Server.APIVersion}}' 2>&1 >/dev/null); then
+  echo "standin-images: no Docker Engine answers ($(echo "$err" | tail -n 1)); run: sudo bash scripts/docker-setup.sh" >&2
+  exit 1
+fi
 todo=$(missing)
 if [ -n "$todo" ]; then
   if [ "$(id -u)" != 0 ]; then
