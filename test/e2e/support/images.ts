@@ -5,6 +5,7 @@
  */
 import Docker from 'dockerode'
 import {execa} from 'execa'
+import {existsSync, rmSync, writeFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 
 const SCRIPT = fileURLToPath(new URL('./standin-images.sh', import.meta.url))
@@ -24,6 +25,7 @@ let built: Promise<StandinImages> | undefined
  * failure included. Build progress goes to this process's stderr.
  */
 export async function standinImages(): Promise<StandinImages> {
+  holdDaemon()
   built ??= runScript()
   return built
 }
@@ -55,9 +57,31 @@ export async function dockerAvailable(): Promise<boolean> {
   }
 }
 
-/** For a before() hook: e2e tests fail, never skip, when there is no Docker. */
+/**
+ * For a before() hook: e2e tests fail, never skip, when there is no Docker. Also holds a
+ * dockerd that scripts/docker-setup.sh started for as long as this process lives, so that
+ * another test run ending meanwhile (its docker-down.sh) does not stop it under this one,
+ * even when this one is mocha started by hand rather than through npm test.
+ */
 export async function requireDocker(): Promise<void> {
+  holdDaemon()
   if (await dockerAvailable()) return
   const where = process.env.DOCKER_HOST ? `DOCKER_HOST=${process.env.DOCKER_HOST}` : 'unix:///var/run/docker.sock'
   throw new Error(`e2e: no Docker Engine answers on ${where}; run \`bash scripts/docker-setup.sh\` as root (npm test does it), or set DOCKER_HOST`)
+}
+
+const STATE_DIR = '/run/headerkit-test'
+let holding = false
+
+/** A holder file as docker-setup.sh --hold writes it; docker-down.sh ignores it once this process is gone. */
+function holdDaemon(): void {
+  if (holding || !existsSync(`${STATE_DIR}/dockerd.pid`)) return
+  const file = `${STATE_DIR}/holders/${process.pid}`
+  try {
+    writeFileSync(file, '')
+  } catch {
+    return // not root: a daemon this user cannot stop anyway
+  }
+  holding = true
+  process.once('exit', () => rmSync(file, {force: true}))
 }
