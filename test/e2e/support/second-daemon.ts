@@ -46,13 +46,18 @@ export async function startSecondDaemon(opts: {images: string[]}): Promise<Secon
   // meant for the main daemon cannot apply to this one.
   writeFileSync(join(root, 'daemon.json'), '{}\n')
   const name = `headerkit-second-${execRoot.slice(-6)}`
+  const bridge = `hk2-${execRoot.slice(-6)}`
+  await execa('ip', ['link', 'add', 'name', bridge, 'type', 'bridge'])
   const args = [
     `--host=${host}`,
     `--data-root=${dataRoot}`,
     `--exec-root=${execRoot}`,
     `--pidfile=${join(execRoot, 'dockerd.pid')}`,
     `--config-file=${join(root, 'daemon.json')}`,
-    '--bridge=none',
+    // Not --bridge=none: with the bridge disabled, dockerd deletes any interface named
+    // docker0 at start-up, which takes the main daemon's bridge (and its builds' network)
+    // away. A bridge of its own, made here and removed by stop(), touches nothing shared.
+    `--bridge=${bridge}`,
     '--iptables=false',
     '--ip-masq=false',
     // If a system containerd is running dockerd uses it instead of starting its own: other
@@ -100,6 +105,7 @@ export async function startSecondDaemon(opts: {images: string[]}): Promise<Secon
       await unmountUnder([execRoot, root])
       rmSync(execRoot, {recursive: true, force: true})
       rmSync(root, {recursive: true, force: true})
+      await execa('ip', ['link', 'delete', bridge], {reject: false})
     })()
     return stopped
   }
@@ -141,6 +147,7 @@ async function removeStale(): Promise<void> {
     if (dirs.some((d) => Date.now() - statSync(d).mtimeMs < 60_000 || running.some((c) => c.cmdline.includes(d)))) continue
     await unmountUnder(dirs)
     for (const d of dirs) rmSync(d, {recursive: true, force: true})
+    await execa('ip', ['link', 'delete', `hk2-${suffix}`], {reject: false})
   }
 }
 
