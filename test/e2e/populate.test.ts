@@ -10,17 +10,9 @@ import {join} from 'node:path'
 import {runCli, type CliResult} from '../support/cli.js'
 import type {PopulateReport} from '../../src/populate/report.js'
 import {requireDocker, standinImages} from './support/images.js'
-import {e2eEnv, e2eProject, leftoverContainers, SOLO_HEADER} from './support/project.js'
+import {e2eEnv, e2eProject, leftoverContainers, reportOf, SOLO_HEADER} from './support/project.js'
 
 const TRIPLES = {amd64: 'x86_64-pc-linux-gnu', arm64: 'aarch64-unknown-linux-gnu'}
-
-export function reportOf(r: CliResult): PopulateReport {
-  try {
-    return JSON.parse(r.stdout) as PopulateReport
-  } catch {
-    throw new Error(`expected the populate report as JSON, got:\n${r.stdout}\nstderr:\n${r.stderr}`)
-  }
-}
 
 interface Decl {kind: string; name?: string; value?: unknown; fields?: {name: string; type: {kind: string; name?: string; element?: {name?: string}}}[]}
 

@@ -7,7 +7,8 @@ import Docker from 'dockerode'
 import {createHash} from 'node:crypto'
 import {appendFileSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join, relative} from 'node:path'
-import {REPO_ROOT} from '../../support/cli.js'
+import type {PopulateReport} from '../../../src/populate/report.js'
+import {type CliResult, REPO_ROOT} from '../../support/cli.js'
 import {makeTempDir} from '../../support/tmp.js'
 import type {StandinImages} from './images.js'
 
@@ -64,4 +65,13 @@ export function treeHashes(dir: string): Record<string, string> {
 /** The env for CLI runs: the real daemon, and a per-user cache shared by the e2e runs. */
 export function e2eEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {DOCKER_HOST: undefined, CI: '1', ...extra}
+}
+
+/** The report `cache populate --json` printed (on success and on failure alike). */
+export function reportOf(r: CliResult): PopulateReport {
+  try {
+    return JSON.parse(r.stdout) as PopulateReport
+  } catch {
+    throw new Error(`expected the populate report as JSON, got:\n${r.stdout}\nstderr:\n${r.stderr}`)
+  }
 }

@@ -1,0 +1,100 @@
+/**
+ * cache populate with the docker engine, through the shipped CLI (bin/run.js on the
+ * bundle), on the example project for linux/amd64 and linux/arm64 (QEMU), from the e2e
+ * stand-in images, with base and worker images already built (a warm-up run builds them).
+ * All in one run:
+ *
+ *  - parallelism: both platforms at once (a fresh store each round) against the slower
+ *    platform alone. Target <= 1.3x.
+ *  - nothing to do: a second populate with every entry present against a warm headerkit
+ *    generation of the same headers. Target <= 2x.
+ *  - cold-run breakdown: the time of each phase (pull/import, worker image, probe, parse,
+ *    write, merge) per platform, from the --json report of the parallel rounds.
+ *
+ * Rerun: `npm run build && node --import tsx bench/populate.ts [rounds]` (default 5),
+ * as root with Docker and QEMU set up (bash scripts/docker-setup.sh).
+ */
+import {spawnSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import type {PopulateReport} from '../src/populate/report.js'
+import {standinImages} from '../test/e2e/support/images.js'
+import {e2eProject} from '../test/e2e/support/project.js'
+import {removeTempDirs} from '../test/support/tmp.js'
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url))
+const BIN = join(ROOT, 'bin/run.js')
+const rounds = Number(process.argv[2] ?? 5)
+const env: NodeJS.ProcessEnv = {...process.env, CI: '1'}
+delete env.NODE_EXTRA_CA_CERTS
+delete env.DOCKER_HOST
+
+function run(args: string[], cwd: string): {ms: number; stdout: string} {
+  const start = process.hrtime.bigint()
+  const r = spawnSync(process.execPath, [BIN, ...args], {cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  const ms = Number(process.hrtime.bigint() - start) / 1e6
+  if (r.status !== 0) throw new Error(`headerkit ${args.join(' ')} failed in ${cwd} (${r.status}): ${r.stdout}\n${r.stderr}`)
+  return {ms, stdout: r.stdout}
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b)
+  const mid = s.length >> 1
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+const images = await standinImages()
+const project = e2eProject(images, {prefix: 'headerkit-bench-populate-'})
+const store = join(project, '.headerkit')
+const fresh = (args: string[]): {ms: number; report: PopulateReport} => {
+  rmSync(store, {recursive: true, force: true})
+  const r = run(['cache', 'populate', '--json', ...args], project)
+  return {ms: r.ms, report: JSON.parse(r.stdout) as PopulateReport}
+}
+
+try {
+  // Warm-up: builds the worker images and fills the per-user kit cache.
+  fresh([])
+  const samples = {both: [] as number[], amd64: [] as number[], arm64: [] as number[], present: [] as number[], generate: [] as number[]}
+  const phases = new Map<string, Map<string, number[]>>()
+  for (let i = 0; i < rounds; i++) {
+    const both = fresh([])
+    samples.both.push(both.ms)
+    for (const job of both.report.jobs) {
+      const byPhase = phases.get(job.label) ?? new Map<string, number[]>()
+      for (const [phase, ms] of Object.entries(job.phases)) byPhase.set(phase, [...(byPhase.get(phase) ?? []), ms])
+      byPhase.set('job total', [...(byPhase.get('job total') ?? []), job.durationMs])
+      phases.set(job.label, byPhase)
+    }
+    samples.amd64.push(fresh(['--platform', 'linux/amd64']).ms)
+    samples.arm64.push(fresh(['--platform', 'linux/arm64']).ms)
+  }
+  // Everything present: the store of a full run, then populate again and generate warm.
+  fresh([])
+  run([], project) // generation: fills the bindings/ and the native entries' outputs
+  for (let i = 0; i < 2; i++) {
+    run(['cache', 'populate'], project)
+    run([], project)
+  }
+  for (let i = 0; i < rounds * 3; i++) {
+    samples.present.push(run(['cache', 'populate'], project).ms)
+    samples.generate.push(run([], project).ms)
+  }
+
+  const m = (xs: number[]): number => median(xs)
+  const slower = Math.max(m(samples.amd64), m(samples.arm64))
+  console.log(`cache populate, example project, linux/amd64 + linux/arm64 (QEMU), ${rounds} rounds, medians (node ${process.version})`)
+  console.log(`  linux/amd64 alone                   ${m(samples.amd64).toFixed(0).padStart(7)} ms`)
+  console.log(`  linux/arm64 alone                   ${m(samples.arm64).toFixed(0).padStart(7)} ms`)
+  console.log(`  both at once                        ${m(samples.both).toFixed(0).padStart(7)} ms   ${(m(samples.both) / slower).toFixed(2)}x the slower alone (target <= 1.3x)`)
+  console.log(`  nothing to do (all present)         ${m(samples.present).toFixed(0).padStart(7)} ms   ${(m(samples.present) / m(samples.generate)).toFixed(2)}x warm generation (target <= 2x)`)
+  console.log(`  warm generation of the same headers ${m(samples.generate).toFixed(0).padStart(7)} ms`)
+  console.log('  cold-run breakdown, both at once (median ms per phase):')
+  for (const [label, byPhase] of phases) {
+    const cells = ['pull', 'probe', 'worker-image', 'connect', 'parse', 'write', 'merge', 'job total'].filter((p) => byPhase.has(p)).map((p) => `${p} ${m(byPhase.get(p)!).toFixed(0)}`)
+    console.log(`    ${label.padEnd(12)} ${cells.join(', ')}`)
+  }
+} finally {
+  removeTempDirs()
+}
