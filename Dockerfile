@@ -30,5 +30,8 @@ RUN set -eu; \
     chmod 0755 /usr/local/bin/headerkit-entrypoint; \
     ln -s /opt/headerkit/bin/run.js /usr/local/bin/headerkit; \
     node /opt/headerkit/bin/run.js --version
+# oclif reads the login shell from the passwd entry unless SHELL is set, and the project
+# owner the entrypoint switches to (or `docker run -u UID`) usually has no entry here.
+ENV SHELL=/bin/sh
 WORKDIR /project
 ENTRYPOINT ["/usr/local/bin/headerkit-entrypoint"]

@@ -131,7 +131,7 @@ describe('e2e: populate faults', function () {
     let output = ''
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the arm64 parse never started:\n${output}`)), 10 * 60_000)
-      child.all!.on('data', (chunk: Buffer) => {
+      child.all.on('data', (chunk: Buffer) => {
         output += chunk.toString()
         if (output.includes('linux/arm64: parse')) {
           clearTimeout(timer)

@@ -13,7 +13,7 @@ import {startSecondDaemon, type SecondDaemon} from './support/second-daemon.js'
 interface ContainerEvent {Action: string; Actor: {Attributes: Record<string, string>}}
 
 async function createdImages(docker: Docker, since: number, until: number): Promise<string[]> {
-  const stream = await docker.getEvents({since, until, filters: {type: ['container'], event: ['create'], label: ['org.headerkit.tool']}}) as unknown as NodeJS.ReadableStream
+  const stream = await docker.getEvents({since, until, filters: {type: ['container'], event: ['create'], label: ['org.headerkit.tool']}})
   let text = ''
   for await (const chunk of stream) text += chunk.toString()
   return text.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as ContainerEvent).Actor.Attributes.image ?? '')
