@@ -56,6 +56,25 @@ describe('headerkit cache populate (CLI)', function () {
     assert.ok(!existsSync(join(dir, '.headerkit')), 'no store is created')
   })
 
+  it('refuses, before any Docker call, platforms and images the in-container worker cannot run on', async () => {
+    const dir = join(makeTempDir('headerkit-refuse-'), 'p')
+    cpSync(join(FIXTURES, 'defaults'), dir, {recursive: true})
+    // No daemon at this endpoint: a refusal that needed Docker would say "cannot reach" instead.
+    const env = {...CLEAN_ENV, DOCKER_HOST: `unix://${join(dir, 'none.sock')}`}
+    const s390x = await runCli(['cache', 'populate', '--platform', 'linux/s390x', '--json'], {cwd: dir, env})
+    assert.equal(s390x.exitCode, 1)
+    const job = (parseJsonOutput<{jobs: {error: {code: string; message: string; hint: string}}[]}>(s390x)).jobs[0]!
+    assert.equal(job.error.code, 'E_ENGINE_REFUSED')
+    assert.match(job.error.message, /the in-container worker cannot run on linux\/s390x: koffi has no prebuilt/)
+    assert.match(job.error.hint, /--engine sysroot/)
+    const m2014 = await runCli(['cache', 'populate', '--platform', 'linux/amd64', '--docker-image', 'manylinux2014', '--json'], {cwd: dir, env})
+    assert.equal(m2014.exitCode, 1)
+    const j2014 = (parseJsonOutput<{jobs: {error: {code: string; message: string}}[]}>(m2014)).jobs[0]!
+    assert.equal(j2014.error.code, 'E_ENGINE_REFUSED')
+    assert.match(j2014.error.message, /manylinux2014 .*glibc 2\.17/)
+    assert.ok(!existsSync(join(dir, '.headerkit')))
+  })
+
   it('bad input is one error line and a non-zero exit', async () => {
     const unknown = await runCli(['cache', 'populate', '--platform', 'linux/sparc64', '--dry-run'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
     assert.equal(unknown.exitCode, 2)
