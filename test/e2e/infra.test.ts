@@ -133,13 +133,16 @@ describe('e2e infrastructure: stand-in images and Docker', function () {
       await second?.stop()
     })
 
-    it('is another daemon: own socket, own data root, no bridge', async () => {
+    it('is another daemon: own socket, own data root, own bridge, and the main docker0 survives it', async () => {
       assert.match(second!.host, /^unix:\/\/\/run\/headerkit-test\/d2-[^/]+\/docker\.sock$/)
       const [mine, theirs] = await Promise.all([docker.info(), other.info()])
       assert.notEqual(theirs.DockerRootDir, mine.DockerRootDir)
       assert.equal(theirs.ServerVersion, mine.ServerVersion)
-      const networks = (await other.listNetworks()).map((n) => n.Name).sort()
-      assert.ok(!networks.includes('bridge'), `networks: ${networks.join(', ')}`)
+      const bridge = (await other.listNetworks()).find((n) => n.Name === 'bridge')
+      assert.match(bridge?.Options?.['com.docker.network.bridge.name'] ?? '', /^hk2-/, 'its bridge network is on its own interface')
+      const main = (await docker.listNetworks()).find((n) => n.Name === 'bridge')
+      assert.equal(main?.Options?.['com.docker.network.bridge.name'], 'docker0')
+      assert.ok(existsSync('/sys/class/net/docker0'), 'the main daemon keeps docker0')
     })
 
     it('holds the copied images, with the same IDs and platforms as on the main daemon', async () => {
