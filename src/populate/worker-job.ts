@@ -12,8 +12,10 @@ import {headerFromJson} from '../ir/json.js'
 import {projectRelative, searchPaths} from '../generate/args.js'
 import type {HeaderKeys, ParsedHeader} from '../generate/pipeline.js'
 
-/** Where the kit, the project files and the job go inside the container (every image has /tmp). */
-export const WORKER_ROOT = '/tmp/headerkit'
+/** Where the job's archive is unpacked: every image has /tmp, and putArchive needs an existing directory. */
+export const ARCHIVE_AT = '/tmp'
+/** Where the kit, the project files and the job go inside the container. */
+export const WORKER_ROOT = `${ARCHIVE_AT}/headerkit`
 export const WORKER_PROJECT = `${WORKER_ROOT}/project`
 export const WORKER_KIT = `${WORKER_ROOT}/kit`
 export const WORKER_JOB = `${WORKER_ROOT}/job.json`
@@ -21,6 +23,11 @@ export const WORKER_JOB = `${WORKER_ROOT}/job.json`
 const HEADER_GLOB = '**/*.{h,H,hh,hpp,hxx,h++,inc,def,x}'
 const MAX_DIR_FILES = 5000
 const MAX_LIBCLANG_VERSION = 200
+
+/** The name inside the archive of a path under WORKER_ROOT (`/tmp/headerkit/kit/x` -> `headerkit/kit/x`). */
+export function archiveName(containerPath: string): string {
+  return containerPath.slice(ARCHIVE_AT.length + 1)
+}
 
 export class WorkerOutputError extends HeaderkitError {
   constructor(platform: string, what: string) {

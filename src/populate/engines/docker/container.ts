@@ -102,7 +102,7 @@ export async function runContainer(engine: Engine, spec: ContainerSpec, tracker:
   const {docker} = engine
   let container: Docker.Container
   try {
-    container = await docker.createContainer({
+    container = await call<Docker.Container>(docker, 'createContainer', {
       _query: {platform: spec.platform},
       _body: {
         Image: spec.image,
@@ -125,7 +125,7 @@ export async function runContainer(engine: Engine, spec: ContainerSpec, tracker:
         },
       },
       abortSignal: signal,
-    } as never)
+    })
   } catch (error) {
     if (signal?.aborted) throw error
     throw new DockerError(`cannot create a ${spec.platform} container from ${spec.image.slice(0, 40)} on ${engine.endpoint}: ${daemonMessage(error)}`)

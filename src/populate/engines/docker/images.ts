@@ -6,12 +6,14 @@
  * base's family, and is tagged by a hash of base image ID, recipe and tool version, so it
  * is built once and reused.
  */
+import type Docker from 'dockerode'
 import {createHash} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import type {Readable} from 'node:stream'
 import {pack as tarPack, extract as tarExtract} from 'tar-stream'
 import {headerkitFile} from '../../../version.js'
 import {call, daemonMessage, DockerError, type Engine, statusOf} from './client.js'
+import {type ContainerTracker, removeQuietly} from './container.js'
 import {followJsonLines} from './streams.js'
 
 export interface Platform {
@@ -175,9 +177,9 @@ function firstFileOf(stream: Readable, limit: number): Promise<{type: string; li
  * The OS of an image, from its os-release, read through a container that is created but
  * never started (so no emulation is needed, and nothing runs).
  */
-export async function readOsRelease(engine: Engine, imageId: string, platform: string, labels: Record<string, string>, track: (id: string) => () => void, signal?: AbortSignal): Promise<OsRelease> {
-  const container = await engine.docker.createContainer({_query: {platform}, _body: {Image: imageId, Cmd: ['/bin/true'], Labels: labels, NetworkDisabled: true, HostConfig: {NetworkMode: 'none'}}, abortSignal: signal} as never)
-  const untrack = track(container.id)
+export async function readOsRelease(engine: Engine, imageId: string, platform: string, labels: Record<string, string>, tracker: ContainerTracker, signal?: AbortSignal): Promise<OsRelease> {
+  const container = await call<Docker.Container>(engine.docker, 'createContainer', {_query: {platform}, _body: {Image: imageId, Cmd: ['/bin/true'], Labels: labels, NetworkDisabled: true, HostConfig: {NetworkMode: 'none'}}, abortSignal: signal})
+  const untrack = tracker.track(engine, container.id)
   try {
     for (const path of ['/usr/lib/os-release', '/etc/os-release']) {
       let stream: Readable
@@ -192,7 +194,7 @@ export async function readOsRelease(engine: Engine, imageId: string, platform: s
     }
     return {id: '', idLike: [], versionId: ''}
   } finally {
-    await container.remove({force: true, v: true}).catch(() => undefined)
+    await removeQuietly(container).catch(() => undefined)
     untrack()
   }
 }

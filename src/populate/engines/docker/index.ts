@@ -9,7 +9,7 @@ import type {PopulateJob} from '../../plan.js'
 import type {EngineJobInput, EngineJobOutput, PopulateEngine} from '../../engine.js'
 import {workerKit} from '../../kit.js'
 import {packArchive, type ArchiveFile} from '../../archive.js'
-import {filesForParse, parseWorkerOutput, WORKER_JOB, WORKER_KIT, WORKER_PROJECT, workerRequests} from '../../worker-job.js'
+import {ARCHIVE_AT, archiveName, filesForParse, parseWorkerOutput, WORKER_JOB, WORKER_KIT, WORKER_PROJECT, workerRequests} from '../../worker-job.js'
 import {connectEngine, DockerError, type Engine} from './client.js'
 import {type ContainerTracker, ExecFormatError, isExecFormat, removeQuietly, runContainer} from './container.js'
 import {type BaseImage, ensureBaseImage, ensureWorkerImage, familyOf, readOsRelease, type WorkerImage} from './images.js'
@@ -86,7 +86,7 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
 
     input.phase('worker-image')
     const worker = await memo(workers, `${engine.endpoint}|${platform}|${base.id}`, async () => {
-      const os = await readOsRelease(engine, base.id, platform, labels, (id) => tracker.track(engine, id), signal)
+      const os = await readOsRelease(engine, base.id, platform, labels, tracker, signal)
       const family = familyOf(os)
       if ('unsupported' in family) throw new DockerEngineRefusal(`no worker image recipe fits ${job.image.reference}: ${family.unsupported}`, 'use a manylinux_2_28+ , musllinux or Debian-based image, or --engine sysroot', 'E_WORKER_UNSUPPORTED')
       return ensureWorkerImage(engine, base, family.family, platform, options.toolVersion, {[TOOL_LABEL]: 'headerkit'}, signal)
@@ -98,9 +98,9 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
     const {files, warnings} = await filesForParse(input.headers, input.projectRoot, input.storeDir)
     for (const w of warnings) input.warn(w)
     const archive: ArchiveFile[] = [
-      ...kit.files.map((f) => ({name: `${WORKER_KIT.slice(5)}/${f.name}`, path: f.path, mode: f.mode})),
-      ...files.map((f) => ({name: `${WORKER_PROJECT.slice(5)}/${f}`, path: join(input.projectRoot, f)})),
-      {name: WORKER_JOB.slice(5), bytes: Buffer.from(JSON.stringify(requests))},
+      ...kit.files.map((f) => ({name: archiveName(`${WORKER_KIT}/${f.name}`), path: f.path, mode: f.mode})),
+      ...files.map((f) => ({name: archiveName(`${WORKER_PROJECT}/${f}`), path: join(input.projectRoot, f)})),
+      {name: archiveName(WORKER_JOB), bytes: Buffer.from(JSON.stringify(requests))},
     ]
     let result
     try {
@@ -110,7 +110,7 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
         cmd: ['node', `${WORKER_KIT}/${kit.entry}`, WORKER_JOB],
         labels,
         archive: packArchive(archive),
-        archivePath: '/tmp',
+        archivePath: ARCHIVE_AT,
         timeoutMs: input.timeoutMs,
         memoryBytes: MEMORY_BYTES,
         outputLimit: OUTPUT_LIMIT,
