@@ -6,7 +6,6 @@
 import {headerkitVersion} from '../version.js'
 import {userCacheDir} from './cache-dir.js'
 import type {PopulateEngine} from './engine.js'
-import {createDockerEngine} from './engines/docker/index.js'
 import type {PopulateEvent, PopulateReport} from './report.js'
 import {preparePopulate, type PopulateRequest} from './request.js'
 import {computeJobWork, newRunId, runPopulate} from './run.js'
@@ -27,8 +26,10 @@ export interface PopulateOptions {
   onEvent?: (event: PopulateEvent) => void
 }
 
-function makeEngine(name: EngineName, env: NodeJS.ProcessEnv): PopulateEngine {
+async function makeEngine(name: EngineName, env: NodeJS.ProcessEnv): Promise<PopulateEngine> {
   if (name !== 'docker') throw new UsageError(`unknown engine '${String(name)}'`, `use one of: ${ENGINES.join(', ')}`)
+  // Loaded only when a job has something to parse: dockerode alone costs ~100 ms of start-up.
+  const {createDockerEngine} = await import('./engines/docker/index.js')
   return createDockerEngine({env, runId: newRunId(), toolVersion: headerkitVersion(), cacheDir: userCacheDir(env)})
 }
 
@@ -36,8 +37,8 @@ export async function populate(request: PopulateRequest, options: PopulateOption
   const prepared = await preparePopulate(request)
   for (const message of prepared.warnings) options.onEvent?.({type: 'warning', message})
   const work = await computeJobWork(prepared.plan, prepared.generate)
-  const engine = makeEngine((options.engine ?? prepared.plan.engine) as EngineName, request.env ?? process.env)
-  const report = await runPopulate(prepared.plan, work, {engine, keepStaging: options.keepStaging, signal: options.signal, onEvent: options.onEvent})
+  const name = (options.engine ?? prepared.plan.engine) as EngineName
+  const report = await runPopulate(prepared.plan, work, {engine: () => makeEngine(name, request.env ?? process.env), keepStaging: options.keepStaging, signal: options.signal, onEvent: options.onEvent})
   report.warnings.unshift(...prepared.warnings)
   return report
 }

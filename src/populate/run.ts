@@ -47,7 +47,8 @@ interface JobWork {
 }
 
 export interface RunOptions {
-  engine: PopulateEngine
+  /** The engine, made on first need: a run with nothing to parse never loads it (nor dockerode). */
+  engine: () => Promise<PopulateEngine>
   /** Keep each job's staging store in DIR/<platform> (CI artifact flows). */
   keepStaging?: string
   signal?: AbortSignal
@@ -71,24 +72,18 @@ export function stagingName(label: string): string {
 export async function computeJobWork(plan: PopulatePlan, generate: GenerateRequest): Promise<JobWork[]> {
   const store = openStore(plan.storeDir)
   const labels = jobLabels(plan)
-  const byTriple = new Map<string, Promise<HeaderWork[]>>()
-  const work: JobWork[] = []
-  for (const [i, job] of plan.jobs.entries()) {
-    let headers = byTriple.get(job.triple)
-    if (!headers) {
-      headers = headerWork(store, generate, job.triple)
-      byTriple.set(job.triple, headers)
-    }
-    work.push({job, label: labels[i]!, headers: await headers})
-  }
-  return work
+  const triples = [...new Set(plan.jobs.map((j) => j.triple))]
+  // One generation plan serves every triple: the target given as a flag is the only thing
+  // that differs between them, and it sets each header job's target and nothing else.
+  const gen = triples.length > 0 ? await planGeneration({...generate, target: triples[0]}) : undefined
+  const byTriple = new Map<string, HeaderWork[]>()
+  for (const triple of triples) byTriple.set(triple, await headerWork(store, gen!.jobs.map((j) => ({...j, target: triple})), gen!.context.projectRoot))
+  return plan.jobs.map((job, i) => ({job, label: labels[i]!, headers: byTriple.get(job.triple)!}))
 }
 
-async function headerWork(store: Store, generate: GenerateRequest, triple: string): Promise<HeaderWork[]> {
-  const gen = await planGeneration({...generate, target: triple})
-  const root = gen.context.projectRoot
+async function headerWork(store: Store, jobs: HeaderJob[], root: string): Promise<HeaderWork[]> {
   const out: HeaderWork[] = []
-  for (const job of gen.jobs) {
+  for (const job of jobs) {
     const keys = await computeIrKey(job, root)
     let ir: Header | undefined
     const found = await lookupIr(store, keys.irKey)
@@ -135,6 +130,8 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
   const stagingRoot = options.keepStaging ? resolve(options.keepStaging) : mkdtempSync(join(tmpdir(), 'headerkit-staging-'))
   const limit = pLimit(plan.concurrency)
   const projectRoot = plan.projectRoot
+  let made: Promise<PopulateEngine> | undefined
+  const engine = (): Promise<PopulateEngine> => (made ??= options.engine())
 
   const runJob = async (w: JobWork): Promise<JobReport> => {
     const t0 = performance.now()
@@ -154,7 +151,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
       dockerPlatform: w.job.dockerPlatform,
       libc: w.job.libc,
       triple: w.job.triple,
-      engine: options.engine.name,
+      engine: plan.engine,
       endpoint: w.job.endpoint.host,
       status: 'present',
       image: {reference: w.job.image.reference, digest: w.job.image.pinned ? w.job.image.reference : null, id: null, pinned: w.job.image.pinned},
@@ -182,9 +179,10 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
       let provenance: Record<string, JsonValue> = {engine: 'host', platform: w.job.dockerPlatform}
       let parsed: Awaited<ReturnType<PopulateEngine['parse']>>['parsed'] = []
       if (missingIr.length > 0) {
-        const refusal = options.engine.refuse(w.job)
+        const e = await engine()
+        const refusal = e.refuse(w.job)
         if (refusal) throw new HeaderkitError('E_ENGINE_REFUSED', refusal.message, {hint: refusal.hint})
-        const out = await options.engine.parse({job: w.job, headers: missingIr.map((h) => h.keys), projectRoot, storeDir: plan.storeDir, timeoutMs: plan.timeout * 1000, signal, phase, warn})
+        const out = await e.parse({job: w.job, headers: missingIr.map((h) => h.keys), projectRoot, storeDir: plan.storeDir, timeoutMs: plan.timeout * 1000, signal, phase, warn})
         parsed = out.parsed
         provenance = out.provenance
         report.image = {...report.image, digest: out.image.digest, id: out.image.id}
@@ -222,7 +220,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
   try {
     jobs = await Promise.all(work.map((w) => limit(() => runJob(w))))
   } finally {
-    await options.engine.close()
+    if (made) await (await made).close()
   }
   if (signal.aborted) {
     if (!options.keepStaging) await fs.rm(stagingRoot, {recursive: true, force: true})
