@@ -29,6 +29,21 @@ function addSlowHeader(project: string): void {
   writeFileSync(join(project, 'include/slow.h'), lines.join('\n'))
 }
 
+/** Waits until a running CLI has printed `marker`, then a little longer for its container to start. */
+async function untilOutput(child: {all: NodeJS.ReadableStream}, marker: string): Promise<void> {
+  let output = ''
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`never printed ${JSON.stringify(marker)}:\n${output}`)), 10 * 60_000)
+    child.all.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes(marker)) {
+        clearTimeout(timer)
+        setTimeout(resolve, 3000)
+      }
+    })
+  })
+}
+
 describe('e2e: populate faults', function () {
   this.timeout(30 * 60_000)
   let images: StandinImages
@@ -128,18 +143,7 @@ describe('e2e: populate faults', function () {
     addSlowHeader(project)
     const before = treeHashes(join(project, '.headerkit'))
     const child = execa(process.execPath, ['--import', import.meta.resolve('tsx'), '--no-warnings', DEV_BIN, 'cache', 'populate', 'include/slow.h', '--platform', 'linux/arm64'], {cwd: project, env: {...process.env, CI: '1', NO_COLOR: '1'}, reject: false, all: true})
-    let output = ''
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the arm64 parse never started:\n${output}`)), 10 * 60_000)
-      child.all.on('data', (chunk: Buffer) => {
-        output += chunk.toString()
-        if (output.includes('linux/arm64: parse')) {
-          clearTimeout(timer)
-          // Give the container time to be created and started.
-          setTimeout(resolve, 3000)
-        }
-      })
-    })
+    await untilOutput(child, 'linux/arm64: parse')
     child.kill('SIGINT')
     const r = await child
     assert.equal(r.exitCode, 130, r.all)
@@ -147,6 +151,19 @@ describe('e2e: populate faults', function () {
     assert.deepEqual(treeHashes(join(project, '.headerkit')), before, 'nothing of the run was merged')
     const verify = await runCli(['cache', 'verify'], {cwd: project})
     assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr)
+  })
+
+  it('SIGKILL mid-run leaves its container; the next run on that engine removes it', async () => {
+    const project = e2eProject(images)
+    addSlowHeader(project)
+    const child = execa(process.execPath, ['--import', import.meta.resolve('tsx'), '--no-warnings', DEV_BIN, 'cache', 'populate', 'include/slow.h', '--platform', 'linux/arm64'], {cwd: project, env: {...process.env, CI: '1', NO_COLOR: '1'}, reject: false, all: true})
+    await untilOutput(child, 'linux/arm64: parse')
+    child.kill('SIGKILL')
+    await child
+    assert.ok((await leftoverContainers()).length >= 1, 'a killed run cannot remove its container')
+    const next = await runCli(['cache', 'populate', 'include/solo.h', '--platform', 'linux/arm64'], {cwd: project, env: e2eEnv()})
+    assert.equal(next.exitCode, 0, next.stdout + next.stderr)
+    assert.match(next.stderr, /Warning: removed 1 container left on unix:\/\/\/var\/run\/docker.sock by a headerkit run that was killed/)
   })
 
   it('--keep-staging keeps each platform\'s store; a damaged one is refused by store merge', async () => {

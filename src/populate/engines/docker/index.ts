@@ -14,10 +14,14 @@ import {connectEngine, DockerError, type Engine} from './client.js'
 import {type ContainerTracker, ExecFormatError, isExecFormat, removeQuietly, runContainer} from './container.js'
 import {type BaseImage, ensureBaseImage, ensureWorkerImage, familyOf, readOsRelease, type WorkerImage} from './images.js'
 import {EmulationMissingError, isForeign, probeEmulation} from './probe.js'
+import {hostname} from 'node:os'
 import {join} from 'node:path'
 
 export const TOOL_LABEL = 'org.headerkit.tool'
 export const RUN_LABEL = 'org.headerkit.run'
+/** Which process on which machine made a container: a killed run's leftovers are found by these. */
+export const HOST_LABEL = 'org.headerkit.host'
+export const PID_LABEL = 'org.headerkit.pid'
 const MEMORY_BYTES = 2 * 1024 * 1024 * 1024
 const OUTPUT_LIMIT = 128 * 1024 * 1024
 /** Where the worker kit's koffi prebuilts exist and load (populate-engines-notes section 3). */
@@ -43,13 +47,37 @@ function memo<V>(cache: Map<string, Promise<V>>, key: string, make: () => Promis
   return p
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Containers a killed run (SIGKILL, a crash: no handler ran) left behind: made on this
+ * machine by a process that no longer exists. Another machine's runs are never touched.
+ */
+async function removeLeftovers(engine: Engine): Promise<number> {
+  const list = await engine.docker.listContainers({all: true, filters: {label: [TOOL_LABEL, `${HOST_LABEL}=${hostname()}`]}})
+  const stale = list.filter((c) => {
+    const pid = Number(c.Labels[PID_LABEL])
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)
+  })
+  await Promise.all(stale.map((c) => removeQuietly(engine.docker.getContainer(c.Id)).catch(() => undefined)))
+  return stale.length
+}
+
 export function createDockerEngine(options: DockerEngineOptions): PopulateEngine {
   const engines = new Map<string, Promise<Engine>>()
   const bases = new Map<string, Promise<BaseImage>>()
   const probes = new Map<string, Promise<string>>()
   const workers = new Map<string, Promise<WorkerImage>>()
   const inflight = new Map<string, Engine>()
-  const labels = {[TOOL_LABEL]: 'headerkit', [RUN_LABEL]: options.runId}
+  const labels = {[TOOL_LABEL]: 'headerkit', [RUN_LABEL]: options.runId, [HOST_LABEL]: hostname(), [PID_LABEL]: String(process.pid)}
+  const swept = new Map<string, Promise<number>>()
   const tracker: ContainerTracker = {
     track(engine, id) {
       inflight.set(id, engine)
@@ -75,6 +103,8 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
     const platform = job.dockerPlatform
     input.phase('connect', job.endpoint.host)
     const engine = await memo(engines, job.endpoint.host, () => connectEngine(job.endpoint.host, options.env, signal))
+    const removed = await memo(swept, engine.endpoint, () => removeLeftovers(engine))
+    if (removed > 0) input.warn(`removed ${removed} container${removed === 1 ? '' : 's'} left on ${engine.endpoint} by a headerkit run that was killed`)
 
     input.phase('pull', job.image.reference)
     const base = await memo(bases, `${engine.endpoint}|${platform}|${job.image.reference}`, () => ensureBaseImage(engine, job.image.reference, platform, signal))
