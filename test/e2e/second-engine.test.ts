@@ -1,7 +1,8 @@
 /**
- * Per-platform endpoints: a second Docker Engine on its own socket, named in
- * [tool.headerkit.cache.populate.hosts] for linux/arm64, gets exactly the arm64 job; the
- * amd64 job stays on the default engine.
+ * Per-platform endpoints: a second Docker Engine on its own sockets, named in
+ * [tool.headerkit.cache.populate.hosts] for linux/arm64 (by its TCP endpoint, so the
+ * tcp:// path is exercised too), gets exactly the arm64 job; the amd64 job stays on the
+ * default engine.
  */
 import assert from 'node:assert/strict'
 import Docker from 'dockerode'
@@ -38,9 +39,9 @@ describe('e2e: a second engine named in hosts takes its platform\'s jobs', funct
     const armBase = (await main.getImage(images.arm64).inspect()).Id
     const workers = (await main.listImages({filters: {label: [`org.headerkit.base=${armBase}`]}})).flatMap((i) => i.RepoTags ?? [])
     assert.equal(workers.length, 1, `one arm64 worker image: ${workers.join(', ')}`)
-    second = await startSecondDaemon({images: [images.arm64, workers[0]!]})
+    second = await startSecondDaemon({images: [images.arm64, workers[0]!], tcp: true})
 
-    const project = e2eProject(images, {extraPopulate: `[tool.headerkit.cache.populate.hosts]\n"linux/arm64" = "${second.host}"\n`})
+    const project = e2eProject(images, {extraPopulate: `[tool.headerkit.cache.populate.hosts]\n"linux/arm64" = "${second.tcp}"\n`})
     const since = Math.floor(Date.now() / 1000) - 1
     const r = await runCli(['cache', 'populate', '--json'], {cwd: project, env: e2eEnv()})
     const until = Math.floor(Date.now() / 1000) + 1
@@ -48,7 +49,7 @@ describe('e2e: a second engine named in hosts takes its platform\'s jobs', funct
     const report = reportOf(r)
     assert.deepEqual(report.jobs.map((j) => [j.label, j.status, j.endpoint]), [
       ['linux/amd64', 'populated', 'unix:///var/run/docker.sock'],
-      ['linux/arm64', 'populated', second.host],
+      ['linux/arm64', 'populated', second.tcp],
     ])
     const onSecond = await createdImages(new Docker({socketPath: second.host.replace('unix://', '')}), since, until)
     const onMain = await createdImages(main, since, until)

@@ -10,11 +10,14 @@ import Docker from 'dockerode'
 import {execa} from 'execa'
 import {type ChildProcess, spawn} from 'node:child_process'
 import {closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
+import {createServer, type AddressInfo} from 'node:net'
 import {join} from 'node:path'
 
 export interface SecondDaemon {
   /** `unix:///run/headerkit-test/d2-XXXXXX/docker.sock`: for DOCKER_HOST, `docker -H`, or an engine endpoint. */
   host: string
+  /** `tcp://127.0.0.1:PORT` when started with `tcp: true` (plain HTTP, loopback only). */
+  tcp: string | undefined
   /** Stops the daemon (and its containerd), unmounts what it left and removes its directories. Idempotent. */
   stop(): Promise<void>
 }
@@ -29,7 +32,7 @@ const DATA_PREFIX = '/var/tmp/headerkit-dockerd2-'
  * (DOCKER_HOST or the default socket) into it with `docker save | docker load`, which
  * keeps their IDs and tags.
  */
-export async function startSecondDaemon(opts: {images: string[]}): Promise<SecondDaemon> {
+export async function startSecondDaemon(opts: {images: string[]; tcp?: boolean}): Promise<SecondDaemon> {
   // The exec root holds sockets (its own, containerd's): a short path under /run keeps
   // them below the 108-byte limit. The data root holds image layers: on disk, not tmpfs.
   mkdirSync(EXEC_PARENT, {recursive: true})
@@ -41,6 +44,7 @@ export async function startSecondDaemon(opts: {images: string[]}): Promise<Secon
   const dataRoot = join(root, 'data')
   const socket = join(execRoot, 'docker.sock')
   const host = `unix://${socket}`
+  const tcp = opts.tcp ? `tcp://127.0.0.1:${await freePort()}` : undefined
   const log = join(root, 'dockerd.log')
   // Its own (empty) config file, so an /etc/docker/daemon.json with "hosts" or a data root
   // meant for the main daemon cannot apply to this one.
@@ -50,6 +54,7 @@ export async function startSecondDaemon(opts: {images: string[]}): Promise<Secon
   await execa('ip', ['link', 'add', 'name', bridge, 'type', 'bridge'])
   const args = [
     `--host=${host}`,
+    ...(tcp ? [`--host=${tcp}`] : []),
     `--data-root=${dataRoot}`,
     `--exec-root=${execRoot}`,
     `--pidfile=${join(execRoot, 'dockerd.pid')}`,
@@ -129,7 +134,7 @@ export async function startSecondDaemon(opts: {images: string[]}): Promise<Secon
     await stop()
     throw error
   }
-  return {host, stop}
+  return {host, tcp, stop}
 }
 
 /**
@@ -198,4 +203,16 @@ async function unmountUnder(dirs: string[]): Promise<void> {
   for (const point of mountsUnder(dirs).sort().reverse()) await execa('umount', ['-l', point], {reject: false})
   const left = mountsUnder(dirs)
   if (left.length) throw new Error(`second dockerd: still mounted after umount: ${left.join(', ')}`)
+}
+
+/** A TCP port on the loopback interface that nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
 }

@@ -105,8 +105,13 @@ function unreachable(endpoint: string, error: unknown): EngineUnreachableError {
       return new EngineUnreachableError(endpoint, `permission denied on ${sock ?? endpoint}`, 'add your user to the docker group (sudo usermod -aG docker $USER, then log in again), or run as a user that may use Docker')
     case 'ETIMEDOUT':
       return new EngineUnreachableError(endpoint, `no answer within ${CONNECT_TIMEOUT_MS / 1000} s`, 'check that the daemon is running and the endpoint is right')
-    default:
-      return new EngineUnreachableError(endpoint, e.message.split('\n')[0] ?? String(error), 'check DOCKER_HOST or [tool.headerkit.cache.populate.hosts] and that the daemon is running')
+    default: {
+      const reason = e.message.split('\n')[0] ?? String(error)
+      if (endpoint.startsWith('ssh://') && /authentication/i.test(reason)) {
+        return new EngineUnreachableError(endpoint, reason, 'load a key the host accepts into your ssh-agent (SSH_AUTH_SOCK, ssh-add), and check that `ssh <user@host> docker version` works')
+      }
+      return new EngineUnreachableError(endpoint, reason, 'check DOCKER_HOST or [tool.headerkit.cache.populate.hosts] and that the daemon is running')
+    }
   }
 }
 
