@@ -74,6 +74,17 @@ describe('e2e: populate faults', function () {
     assert.deepEqual(treeHashes(join(project, '.headerkit')), before)
   })
 
+  it('an image that cannot be pulled (no registry reachable here): one line saying what to do, nothing written', async () => {
+    const project = e2eProject(images)
+    const r = await runCli(['cache', 'populate', '--platform', 'linux/amd64', '--docker-image', 'manylinux_2_28', '--json'], {cwd: project, env: e2eEnv()})
+    assert.equal(r.exitCode, 1, r.stdout + r.stderr)
+    const error = reportOf(r).jobs[0]!.error!
+    assert.equal(error.code, 'E_IMAGE_PULL')
+    assert.match(error.message, /^cannot pull quay\.io\/pypa\/manylinux_2_28_x86_64@sha256:012f4a50472412f18bb2b450c1cce7158434cfae4ae878591c2748a13a30c2be for linux\/amd64 on unix:\/\/\/var\/run\/docker\.sock: /)
+    assert.match(error.hint ?? '', /docker login|load the image/)
+    assert.ok(!existsSync(join(project, '.headerkit')))
+  })
+
   it('a job past --timeout is killed and removed; the other platform is still merged; exit 1', async () => {
     const project = e2eProject(images)
     addSlowHeader(project)
