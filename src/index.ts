@@ -10,4 +10,4 @@ export {resolveHeaders, type ResolvedHeader, type ResolvedHeaders, type ResolveH
 export * from './parse/index.js'
 export * from './generate/index.js'
 export * from './writers/index.js'
-export {populate, renderReport, ENGINES, type EngineName, type PopulateOptions, type PopulateRequest, type PopulateReport, type JobReport, type PopulateEvent} from './populate/index.js'
+export {populate, renderReport, ENGINE_NAMES, type EngineName, type EngineChoice, type PopulateOptions, type PopulateRequest, type PopulateReport, type JobReport, type PopulateEvent} from './populate/index.js'

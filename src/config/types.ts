@@ -39,7 +39,7 @@ export interface PopulateConfig {
   images?: Record<string, string>
   /** platform (`linux/arm64`) -> Docker endpoint (`ssh://builder-arm64`, `tcp://host:2376`) */
   hosts?: Record<string, string>
-  /** Where the parser runs: `docker`. */
+  /** Where the parser runs: `auto`, `docker` or `sysroot`. */
   engine?: string
 }
 

@@ -235,7 +235,7 @@ class Validator {
     if (table.images !== undefined) out.images = this.stringTable(table.images, [...path, 'images'], 'platform -> image')
     if (table.hosts !== undefined) out.hosts = this.stringTable(table.hosts, [...path, 'hosts'], 'platform -> Docker endpoint')
     if (table.engine !== undefined) {
-      if (table.engine !== 'docker') this.fail([...path, 'engine'], `unknown engine ${JSON.stringify(table.engine)}`, 'this version has one engine: "docker"')
+      if (table.engine !== 'docker' && table.engine !== 'sysroot' && table.engine !== 'auto') this.fail([...path, 'engine'], `unknown engine ${JSON.stringify(table.engine)}`, 'use "auto", "docker" or "sysroot"')
       out.engine = table.engine
     }
     this.unknownKeys(table, path, POPULATE_KEYS)

@@ -24,7 +24,7 @@ export function renderPlan(plan: PopulatePlan): string[] {
     lines.push(`  Job ${i + 1}: ${job.dockerPlatform} (${job.libc === 'musl' ? 'musllinux' : 'manylinux'}, ${job.libc})`)
     lines.push(`    triple:      ${job.triple}`)
     lines.push(`    image:       ${job.image.reference}${job.image.pinned ? '' : ' (not pinned)'}  [${job.image.setBy}]`)
-    lines.push(`    engine:      ${plan.engine}`)
+    lines.push(`    engine:      ${job.engine} (${job.engineReason})`)
     lines.push(`    endpoint:    ${job.endpoint.host}${job.endpoint.source === 'default' ? '' : ` (${job.endpoint.source === 'env' ? 'DOCKER_HOST' : 'config hosts'})`}`)
     lines.push(`    serves:      ${list(job.identifiers, MAX_IDENTIFIERS_SHOWN)}`)
     lines.push(`    writers:     ${job.writers.join(', ')}`)

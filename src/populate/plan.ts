@@ -11,6 +11,7 @@
  */
 import {resolve} from 'node:path'
 import {ConfigError, UsageError} from '../errors.js'
+import {chooseEngine, ENGINE_CHOICES, type EngineChoice, type EngineName} from './engine-choice.js'
 import {CIBUILDWHEEL_RELEASE, DEFAULT_IMAGE_OPTIONS, LINUX_IDENTIFIERS} from '../cibuildwheel/data.js'
 import type {ArchHost} from '../cibuildwheel/archs.js'
 import {parseLinuxIdentifier, resolveImageValue, selectCibuildwheelBuilds, type NotPopulatable, type SelectedBuild} from '../cibuildwheel/select.js'
@@ -40,7 +41,7 @@ export interface PopulateFlags {
   /** `WRITER:KEY=VALUE` items */
   writerOptions?: string[]
   backend?: string
-  /** `docker` (the only engine of this version). */
+  /** `auto` (default), `docker` or `sysroot`. */
   engine?: string
 }
 
@@ -103,6 +104,9 @@ export interface PopulateJob {
   identifiers: string[]
   entries: PlanEntry[]
   writers: string[]
+  /** Where this job's parser runs, and why (`auto: no in-container worker for linux/s390x: ...`). */
+  engine: EngineName
+  engineReason: string
 }
 
 export interface PopulatePlan {
@@ -118,8 +122,8 @@ export interface PopulatePlan {
   writerOptions: Record<string, WriterOptions>
   timeout: number
   concurrency: number
-  /** Where the parser runs (`docker`). */
-  engine: string
+  /** The engine asked for: `auto`, `docker` or `sysroot`; each job says which one it gets. */
+  engine: EngineChoice
   jobs: PopulateJob[]
   notPopulatable: NotPopulatable[]
   warnings: string[]
@@ -256,8 +260,9 @@ export function planPopulate(input: PlanInput): PopulatePlan {
   const concurrency = positiveInt(flags.concurrency, '--concurrency', (m) => new UsageError(m))
     ?? positiveInt(populate.concurrency, 'concurrency', (m) => configError(input, 'cache.populate.concurrency', m))
 
-  const engine = flags.engine ?? populate.engine ?? 'docker'
-  if (engine !== 'docker') throw new UsageError(`unknown engine '${engine}'`, 'this version has one engine: docker')
+  const engineSetBy = flags.engine !== undefined ? '--engine' : populate.engine !== undefined ? configKey(input, 'cache.populate.engine') : 'default'
+  const engine = (flags.engine ?? populate.engine ?? 'auto') as EngineChoice
+  if (!ENGINE_CHOICES.includes(engine)) throw new UsageError(`unknown engine '${engine}' (from ${engineSetBy})`, `use one of: ${ENGINE_CHOICES.join(', ')}`)
 
   const pythonVersions = flags.pythonVersions?.length
     ? checkPythonVersions(flags.pythonVersions, '--python')
@@ -353,7 +358,8 @@ export function planPopulate(input: PlanInput): PopulatePlan {
       : env.DOCKER_HOST ? {host: env.DOCKER_HOST, source: 'env' as const} : {host: DEFAULT_DOCKER_ENDPOINT, source: 'default' as const}
     const triple = platform.triple[libc]
     for (const {image, identifiers} of groups.values()) {
-      jobs.push({dockerPlatform: platform.dockerPlatform, arch: platform.arch, libc, triple, image, endpoint, identifiers, entries: entriesFor(input, triple, warnings), writers})
+      const chosen = chooseEngine(engine, {arch: platform.arch, dockerPlatform: platform.dockerPlatform, image}, engineSetBy)
+      jobs.push({dockerPlatform: platform.dockerPlatform, arch: platform.arch, libc, triple, image, endpoint, identifiers, entries: entriesFor(input, triple, warnings), writers, engine: chosen.engine, engineReason: chosen.reason})
     }
   }
 

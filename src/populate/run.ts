@@ -23,6 +23,7 @@ import {lookupIr, lookupOutput} from '../store/lookup.js'
 import {storeMerge} from '../store/merge.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import type {Phase, PopulateEngine} from './engine.js'
+import type {EngineName} from './engine-choice.js'
 import type {PopulateJob, PopulatePlan} from './plan.js'
 import {type JobReport, type PopulateEvent, type PopulateReport, REPORT_SCHEMA_VERSION} from './report.js'
 
@@ -47,8 +48,8 @@ interface JobWork {
 }
 
 export interface RunOptions {
-  /** The engine, made on first need: a run with nothing to parse never loads it (nor dockerode). */
-  engine: () => Promise<PopulateEngine>
+  /** Makes an engine on first need: a run with nothing to parse loads none (nor dockerode). */
+  engine: (name: EngineName) => Promise<PopulateEngine>
   /** Keep each job's staging store in DIR/<platform> (CI artifact flows). */
   keepStaging?: string
   signal?: AbortSignal
@@ -130,8 +131,12 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
   const stagingRoot = options.keepStaging ? resolve(options.keepStaging) : mkdtempSync(join(tmpdir(), 'headerkit-staging-'))
   const limit = pLimit(plan.concurrency)
   const projectRoot = plan.projectRoot
-  let made: Promise<PopulateEngine> | undefined
-  const engine = (): Promise<PopulateEngine> => (made ??= options.engine())
+  const made = new Map<EngineName, Promise<PopulateEngine>>()
+  const engine = (name: EngineName): Promise<PopulateEngine> => {
+    let e = made.get(name)
+    if (!e) made.set(name, (e = options.engine(name)))
+    return e
+  }
 
   const runJob = async (w: JobWork): Promise<JobReport> => {
     const t0 = performance.now()
@@ -151,7 +156,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
       dockerPlatform: w.job.dockerPlatform,
       libc: w.job.libc,
       triple: w.job.triple,
-      engine: plan.engine,
+      engine: w.job.engine,
       endpoint: w.job.endpoint.host,
       status: 'present',
       image: {reference: w.job.image.reference, digest: w.job.image.pinned ? w.job.image.reference : null, id: null, pinned: w.job.image.pinned},
@@ -179,7 +184,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
       let provenance: Record<string, JsonValue> = {engine: 'host', platform: w.job.dockerPlatform}
       let parsed: Awaited<ReturnType<PopulateEngine['parse']>>['parsed'] = []
       if (missingIr.length > 0) {
-        const e = await engine()
+        const e = await engine(w.job.engine)
         const refusal = e.refuse(w.job)
         if (refusal) throw new HeaderkitError('E_ENGINE_REFUSED', refusal.message, {hint: refusal.hint})
         const out = await e.parse({job: w.job, headers: missingIr.map((h) => h.keys), projectRoot, storeDir: plan.storeDir, timeoutMs: plan.timeout * 1000, signal, phase, warn})
@@ -220,7 +225,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
   try {
     jobs = await Promise.all(work.map((w) => limit(() => runJob(w))))
   } finally {
-    if (made) await (await made).close()
+    for (const e of made.values()) await (await e.catch(() => undefined))?.close()
   }
   if (signal.aborted) {
     if (!options.keepStaging) await fs.rm(stagingRoot, {recursive: true, force: true})

@@ -30,7 +30,7 @@ export default class CachePopulate extends BaseCommand {
     python: Flags.string({multiple: true, multipleNonGreedy: true, summary: 'Only serve these Python versions (repeatable), e.g. 3.12 or 3.14t.', helpValue: 'X.Y'}),
     cibuildwheel: Flags.boolean({summary: 'Derive platforms and images from [tool.cibuildwheel] with cibuildwheel\'s rules.'}),
     'docker-image': Flags.string({summary: 'Image for every job: a shortname (manylinux_2_34) or a reference.', helpValue: 'IMAGE'}),
-    engine: Flags.string({summary: 'Where the parser runs: docker (in the platform\'s container).', options: ['docker'], helpValue: 'ENGINE'}),
+    engine: Flags.string({summary: 'Where the parser runs: docker (in the platform\'s container), sysroot (on the host, against the image\'s headers), auto (docker where it can run, default).', options: ['auto', 'docker', 'sysroot'], helpValue: 'ENGINE'}),
     timeout: Flags.integer({summary: 'Seconds per job\'s parse container before it is killed (default 300).', helpValue: 'SECONDS'}),
     concurrency: Flags.integer({summary: 'Jobs run at once (default: jobs, at most the CPUs).', helpValue: 'N'}),
     backend: Flags.string({summary: 'Parser backend (default libclang).', helpValue: 'NAME'}),

@@ -5,7 +5,7 @@
  * is an error of its own: silently falling back to another libclang would give a
  * different parse than the one asked for.
  */
-import {existsSync, readdirSync, statSync} from 'node:fs'
+import {existsSync, readdirSync, realpathSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {LibclangNotFoundError} from '../errors.js'
 
@@ -83,4 +83,26 @@ export function locateLibclang(options: LocateOptions = {}): string {
   const tried = options.candidates ?? defaultCandidates()
   for (const candidate of tried) if (isFile(candidate)) return candidate
   throw new LibclangNotFoundError('libclang not found in the default locations (/usr/lib/llvm-N/lib, /usr/lib/<multiarch>, /usr/lib64)', tried, INSTALL_HINT)
+}
+
+/**
+ * The resource directory (builtin headers: stddef.h, stdarg.h, ...) of a libclang, for an
+ * explicit `-resource-dir`. A libclang computes it relative to its own location, which
+ * goes wrong for a relocated library, and with `--sysroot` a wrong one silently loses the
+ * builtin headers. `version` is clang_getClangVersion() ("Debian clang version 14.0.6").
+ */
+export function resourceDirFor(libPath: string, version: string): string | undefined {
+  const full = /(\d+)\.(\d+)\.(\d+)/.exec(version)
+  if (!full) return undefined
+  const major = full[1]!
+  const dirs = new Set([path.dirname(libPath)])
+  try {
+    dirs.add(path.dirname(realpathSync(libPath)))
+  } catch {
+    // a dangling path: the candidates below still apply
+  }
+  const candidates: string[] = []
+  for (const d of dirs) candidates.push(path.join(d, 'clang', full[0]), path.join(d, 'clang', major))
+  candidates.push(`/usr/lib/llvm-${major}/lib/clang/${full[0]}`, `/usr/lib/llvm-${major}/lib/clang/${major}`, `/usr/lib64/clang/${major}`, `/usr/lib/clang/${major}`, `/usr/lib/llvm${major}/lib/clang/${major}`)
+  return candidates.find((c) => isFile(path.join(c, 'include', 'stddef.h')))
 }

@@ -1,0 +1,151 @@
+/**
+ * The sysroot engine: the platform's system headers are copied out of its image (a
+ * container that is created and never started, so no emulation), unpacked safely into
+ * the per-user cache keyed by the image, and parsed on the host with the job's triple,
+ * `--sysroot` and an explicit `-resource-dir`: every platform at native speed. Its keys,
+ * slugs and IR are those the docker engine produces for the same job; only provenance
+ * says which engine made them. A pinned image whose headers are cached needs no Docker.
+ */
+import {existsSync, promises as fs} from 'node:fs'
+import {basename, join} from 'node:path'
+import type {Readable} from 'node:stream'
+import {createHash} from 'node:crypto'
+import type Docker from 'dockerode'
+import type {EngineJobInput, EngineJobOutput, PopulateEngine} from '../../engine.js'
+import type {PopulateJob} from '../../plan.js'
+import {call, daemonMessage, DockerError, type Engine, statusOf} from '../docker/client.js'
+import {removeQuietly} from '../docker/container.js'
+import {createDockerSession, type DockerSessionOptions, memo} from '../docker/session.js'
+import {DEFAULT_LIMITS, type UnpackReport, unpackInto} from './unpack.js'
+import {userCacheDir} from '../../cache-dir.js'
+
+/** What is copied out of the image: where a C parse looks for system headers. */
+export const SYSROOT_DIRS = ['/usr/include', '/usr/local/include']
+/** Bumped when what is extracted, or how, changes: old sysroots are then not reused. */
+const SYSROOT_FORMAT = 1
+const MARKER = '.headerkit-sysroot.json'
+
+export interface SysrootEngineOptions extends DockerSessionOptions {
+  cacheDir?: string
+}
+
+/** Flags manylinux itself uses where clang's default CPU differs (install-clang-static.sh). */
+export function marchArgs(job: Pick<PopulateJob, 'arch' | 'libc'>): string[] {
+  switch (job.arch) {
+    case 'i686': return job.libc === 'musl' ? ['-march=pentium-m'] : ['-march=k8', '-mtune=generic']
+    case 'armv7l': return ['-march=armv7a']
+    case 'riscv64': return ['-march=rv64gc']
+    default: return []
+  }
+}
+
+function pinnedDigest(reference: string): string | undefined {
+  return /@(sha256:[0-9a-f]{64})$/.exec(reference)?.[1]
+}
+
+/** The cache directory of an image's headers: keyed by digest (or image ID) and platform. */
+export function sysrootDir(cacheDir: string, imageKey: string, platform: string): string {
+  const hash = createHash('sha256').update(`${SYSROOT_FORMAT}\0${imageKey}\0${platform}`).digest('hex').slice(0, 24)
+  return join(cacheDir, 'sysroots', hash)
+}
+
+async function extract(engine: Engine, imageId: string, platform: string, labels: Record<string, string>, dir: string, track: (id: string) => () => void, signal: AbortSignal): Promise<UnpackReport> {
+  const parent = join(dir, '..')
+  await fs.mkdir(parent, {recursive: true})
+  const temp = await fs.mkdtemp(join(parent, '.tmp-'))
+  const report: UnpackReport = {files: 0, bytes: 0, skipped: [], rewritten: 0}
+  const container = await call<Docker.Container>(engine.docker, 'createContainer', {_query: {platform}, _body: {Image: imageId, Cmd: ['/bin/true'], Labels: labels, NetworkDisabled: true, HostConfig: {NetworkMode: 'none'}}, abortSignal: signal})
+  const untrack = track(container.id)
+  try {
+    for (const path of SYSROOT_DIRS) {
+      let stream: Readable
+      try {
+        stream = await call<Readable>(container, 'getArchive', {path, abortSignal: signal})
+      } catch (error) {
+        if (statusOf(error) === 404) continue
+        throw new DockerError(`cannot copy ${path} out of ${imageId.slice(0, 19)}: ${daemonMessage(error)}`)
+      }
+      try {
+        await unpackInto(stream, temp, path, report, DEFAULT_LIMITS)
+      } finally {
+        // The daemon holds the container's lock until the stream is read or closed.
+        stream.destroy()
+      }
+    }
+    if (report.files === 0) throw new DockerError(`the image ${imageId.slice(0, 19)} has no headers in ${SYSROOT_DIRS.join(' or ')}`, 'use an image with the C library headers installed (glibc-devel, libc6-dev, musl-dev)', 'E_SYSROOT_EMPTY')
+    await fs.writeFile(join(temp, MARKER), `${JSON.stringify({format: SYSROOT_FORMAT, image: imageId, platform, files: report.files, bytes: report.bytes, skipped: report.skipped.length, rewritten: report.rewritten})}\n`)
+    try {
+      await fs.rename(temp, dir)
+    } catch (error) {
+      // Another run finished the same extraction first: use its copy.
+      if (!existsSync(join(dir, MARKER))) throw error
+      await fs.rm(temp, {recursive: true, force: true})
+    }
+    return report
+  } catch (error) {
+    await fs.rm(temp, {recursive: true, force: true})
+    throw error
+  } finally {
+    await removeQuietly(container).catch(() => undefined)
+    untrack()
+  }
+}
+
+export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngine {
+  const session = createDockerSession(options)
+  const extractions = new Map<string, Promise<UnpackReport | undefined>>()
+  const cacheDir = options.cacheDir ?? userCacheDir(options.env)
+
+  async function parse(input: EngineJobInput): Promise<EngineJobOutput> {
+    const {job, signal} = input
+    const platform = job.dockerPlatform
+    let engine: Engine | undefined
+    let imageId: string | null = null
+    const digest = pinnedDigest(job.image.reference)
+    let imageKey = digest
+    if (!imageKey) {
+      // A tag can move: its current image ID, asked of the engine, keys the sysroot.
+      input.phase('connect', job.endpoint.host)
+      engine = await session.connect(job, input)
+      input.phase('pull', job.image.reference)
+      imageId = (await session.baseImage(engine, job, signal)).id
+      imageKey = imageId
+    }
+    const dir = sysrootDir(cacheDir, imageKey, platform)
+    await memo(extractions, dir, async () => {
+      if (existsSync(join(dir, MARKER))) return undefined
+      if (!engine) {
+        input.phase('connect', job.endpoint.host)
+        engine = await session.connect(job, input)
+      }
+      input.phase('pull', job.image.reference)
+      const base = await session.baseImage(engine, job, signal)
+      imageId = base.id
+      input.phase('extract', SYSROOT_DIRS.join(' '))
+      const report = await extract(engine, base.id, platform, session.labels, dir, (id) => session.tracker.track(engine!, id), signal)
+      if (report.skipped.length > 0) input.warn(`${job.image.reference} (${platform}): ${report.skipped.length} entr${report.skipped.length === 1 ? 'y' : 'ies'} of its headers not extracted (${report.skipped.slice(0, 3).map((s) => `${s.name}: ${s.why}`).join('; ')}${report.skipped.length > 3 ? '; ...' : ''})`)
+      return report
+    })
+
+    input.phase('parse', `${input.headers.length} header${input.headers.length === 1 ? '' : 's'} on the host`)
+    const {parseHeader} = await import('../../../parse/index.js')
+    const {openLibclang} = await import('../../../parse/libclang/parse.js')
+    const {locateLibclang, resourceDirFor} = await import('../../../parse/libclang/locate.js')
+    const libPath = locateLibclang({env: options.env})
+    const resourceDir = resourceDirFor(libPath, openLibclang(libPath).version)
+    if (!resourceDir) throw new DockerError(`cannot find the builtin headers (resource directory) of ${libPath}`, 'install libclang-common-N-dev for your libclang version', 'E_RESOURCE_DIR')
+    const parsed = []
+    for (const h of input.headers) {
+      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
+      const r = await parseHeader({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: [...h.clangArgs, `--sysroot=${dir}`, '-resource-dir', resourceDir, ...marchArgs(job)]})
+      parsed.push({ir: r.ir, included: r.included, libclangVersion: r.libclangVersion})
+    }
+    return {
+      parsed,
+      image: {reference: job.image.reference, digest: digest ? job.image.reference : null, id: imageId},
+      provenance: {engine: 'sysroot', platform, image: job.image.reference, image_digest: digest ?? imageKey, sysroot: basename(dir)},
+    }
+  }
+
+  return {name: 'sysroot', refuse: () => undefined, parse, close: () => session.close()}
+}
