@@ -56,23 +56,36 @@ describe('headerkit cache populate (CLI)', function () {
     assert.ok(!existsSync(join(dir, '.headerkit')), 'no store is created')
   })
 
-  it('refuses, before any Docker call, platforms and images the in-container worker cannot run on', async () => {
+  it('with --engine docker, refuses before any Docker call the platforms and images the in-container worker cannot run on', async () => {
     const dir = join(makeTempDir('headerkit-refuse-'), 'p')
     cpSync(join(FIXTURES, 'defaults'), dir, {recursive: true})
     // No daemon at this endpoint: a refusal that needed Docker would say "cannot reach" instead.
     const env = {...CLEAN_ENV, DOCKER_HOST: `unix://${join(dir, 'none.sock')}`}
-    const s390x = await runCli(['cache', 'populate', '--platform', 'linux/s390x', '--json'], {cwd: dir, env})
+    const s390x = await runCli(['cache', 'populate', '--platform', 'linux/s390x', '--engine', 'docker', '--json'], {cwd: dir, env})
     assert.equal(s390x.exitCode, 1)
     const job = (parseJsonOutput<{jobs: {error: {code: string; message: string; hint: string}}[]}>(s390x)).jobs[0]!
     assert.equal(job.error.code, 'E_ENGINE_REFUSED')
     assert.match(job.error.message, /the in-container worker cannot run on linux\/s390x: koffi has no prebuilt/)
     assert.match(job.error.hint, /--engine sysroot/)
-    const m2014 = await runCli(['cache', 'populate', '--platform', 'linux/amd64', '--docker-image', 'manylinux2014', '--json'], {cwd: dir, env})
+    const m2014 = await runCli(['cache', 'populate', '--platform', 'linux/amd64', '--docker-image', 'manylinux2014', '--engine', 'docker', '--json'], {cwd: dir, env})
     assert.equal(m2014.exitCode, 1)
     const j2014 = (parseJsonOutput<{jobs: {error: {code: string; message: string}}[]}>(m2014)).jobs[0]!
     assert.equal(j2014.error.code, 'E_ENGINE_REFUSED')
     assert.match(j2014.error.message, /manylinux2014 .*glibc 2\.17/)
     assert.ok(!existsSync(join(dir, '.headerkit')))
+  })
+
+  it('the plan shows each job\'s engine and why: auto takes docker where its worker runs, sysroot elsewhere', async () => {
+    const r = await runCli(['cache', 'populate', '--platform', 'linux/amd64', '--platform', 'linux/s390x', '--platform', 'linux/arm64:musl', '--dry-run', '--json'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.equal(r.exitCode, 0, r.stderr)
+    const plan = parseJsonOutput<{engine: string; jobs: {dockerPlatform: string; libc: string; engine: string; engineReason: string}[]}>(r)
+    assert.equal(plan.engine, 'auto')
+    assert.deepEqual(plan.jobs.map((j) => [j.dockerPlatform, j.libc, j.engine]), [['linux/amd64', 'gnu', 'docker'], ['linux/s390x', 'gnu', 'sysroot'], ['linux/arm64', 'musl', 'docker']])
+    assert.match(plan.jobs[1]!.engineReason, /^auto: no in-container worker for linux\/s390x: koffi has no prebuilt/)
+    const m2014 = await runCli(['cache', 'populate', '--platform', 'linux/amd64', '--docker-image', 'manylinux2014', '--dry-run'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.match(m2014.stdout, /engine: {6}sysroot \(auto: no in-container worker for manylinux2014/)
+    const forced = await runCli(['cache', 'populate', '--platform', 'linux/amd64', '--engine', 'sysroot', '--dry-run', '--json'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
+    assert.deepEqual(parseJsonOutput<{jobs: {engine: string; engineReason: string}[]}>(forced).jobs.map((j) => [j.engine, j.engineReason]), [['sysroot', '--engine sysroot']])
   })
 
   it('bad input is one error line and a non-zero exit', async () => {

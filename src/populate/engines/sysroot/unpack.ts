@@ -59,16 +59,17 @@ export function containedLink(linkPath: string, target: string): string | undefi
   return rel === '' ? '.' : rel
 }
 
-async function ensureRealDir(root: string, rel: string): Promise<void> {
-  // Made one component at a time with lstat, so no component can be a link: a write can
-  // never pass through a link the archive planted.
+/** Makes `rel` under root one component at a time; false when a component is not a real directory (a link the archive planted). */
+async function ensureRealDir(root: string, rel: string): Promise<boolean> {
+  // lstat on each component: a write can never pass through a link.
   let at = root
   for (const part of rel.split('/').filter(Boolean)) {
     at = posix.join(at, part)
     const st = await fs.lstat(at).catch(() => undefined)
     if (!st) await fs.mkdir(at)
-    else if (!st.isDirectory()) throw new UnpackError(`archive entry needs ${at} to be a directory, but it is not`)
+    else if (!st.isDirectory()) return false
   }
+  return true
 }
 
 export async function unpackInto(stream: Readable, root: string, sourceDir: string, report: UnpackReport, limits: UnpackLimits = DEFAULT_LIMITS): Promise<void> {
@@ -77,10 +78,19 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
   const hardlinks: {path: string; target: string}[] = []
   ex.on('entry', (header: Header, source, next) => {
     const body = source as unknown as Readable
+    // Errors are reported once, through next(); the entry stream must not throw on its own.
+    body.on('error', () => undefined)
+    let drained = false
     const done = (error?: unknown): void => {
+      if (error) return next(error instanceof Error ? error : new Error('unpacking failed'))
+      // tar-stream's entry streams are streamx streams: an ended one emits no more 'end'.
+      if (drained) return next()
+      body.once('end', () => next())
       body.resume()
-      if (error) next(error instanceof Error ? error : new Error('unpacking failed'))
-      else body.on('end', () => next()).on('error', next)
+    }
+    const through = (what: string): void => {
+      report.skipped.push({name: what, why: 'its path passes through a link'})
+      done()
     }
     void (async () => {
       entries++
@@ -93,7 +103,7 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
       const abs = posix.join(root, name)
       switch (header.type) {
         case 'directory':
-          await ensureRealDir(root, name)
+          if (!(await ensureRealDir(root, name))) return through(name)
           return done()
         case 'file':
         case 'contiguous-file': {
@@ -103,13 +113,14 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
             return done()
           }
           if (report.bytes + size > limits.maxTotalBytes) throw new UnpackError(`the image's ${sourceDir} holds more than ${limits.maxTotalBytes} bytes`, 'this is not a header tree; check the image')
-          await ensureRealDir(root, posix.dirname(name))
+          if (!(await ensureRealDir(root, posix.dirname(name)))) return through(name)
           await fs.rm(abs, {force: true})
           // 'wx': never through an existing file or link; no setuid, no exec bits needed.
           await pipeline(body, createWriteStream(abs, {flags: 'wx', mode: 0o644}))
+          drained = true
           report.files++
           report.bytes += size
-          return next()
+          return done()
         }
         case 'symlink': {
           const target = containedLink(name, header.linkname ?? '')
@@ -117,8 +128,8 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
             report.skipped.push({name, why: `link to ${header.linkname ?? ''} leaves the sysroot`})
             return done()
           }
+          if (!(await ensureRealDir(root, posix.dirname(name)))) return through(name)
           if (header.linkname?.startsWith('/')) report.rewritten++
-          await ensureRealDir(root, posix.dirname(name))
           await fs.rm(abs, {force: true, recursive: false}).catch(() => undefined)
           await fs.symlink(target, abs)
           return done()
@@ -143,7 +154,10 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
       report.skipped.push({name: h.path, why: 'hard link to a file that is not there'})
       continue
     }
-    await ensureRealDir(root, posix.dirname(h.path))
+    if (!(await ensureRealDir(root, posix.dirname(h.path)))) {
+      report.skipped.push({name: h.path, why: 'its path passes through a link'})
+      continue
+    }
     await fs.copyFile(posix.join(root, h.target), posix.join(root, h.path))
     report.files++
   }
