@@ -10,12 +10,16 @@
  *    generation of the same headers. Target <= 2x.
  *  - cold-run breakdown: the time of each phase (pull/import, worker image, probe, parse,
  *    write, merge) per platform, from the --json report of the parallel rounds.
+ *  - sysroot engine, arm64: with the headers not yet extracted (a fresh per-user cache
+ *    each round), and with them cached, against the docker engine (worker image built).
+ *    Targets <= 0.25x and <= 0.1x.
  *
  * Rerun: `npm run build && node --import tsx bench/populate.ts [rounds]` (default 5),
  * as root with Docker and QEMU set up (bash scripts/docker-setup.sh).
  */
 import {spawnSync} from 'node:child_process'
-import {rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {PopulateReport} from '../src/populate/report.js'
@@ -30,9 +34,9 @@ const env: NodeJS.ProcessEnv = {...process.env, CI: '1'}
 delete env.NODE_EXTRA_CA_CERTS
 delete env.DOCKER_HOST
 
-function run(args: string[], cwd: string): {ms: number; stdout: string} {
+function run(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): {ms: number; stdout: string} {
   const start = process.hrtime.bigint()
-  const r = spawnSync(process.execPath, [BIN, ...args], {cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
+  const r = spawnSync(process.execPath, [BIN, ...args], {cwd, env: {...env, ...extraEnv}, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024})
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   if (r.status !== 0) throw new Error(`headerkit ${args.join(' ')} failed in ${cwd} (${r.status}): ${r.stdout}\n${r.stderr}`)
   return {ms, stdout: r.stdout}
@@ -47,16 +51,18 @@ function median(values: number[]): number {
 const images = await standinImages()
 const project = e2eProject(images, {prefix: 'headerkit-bench-populate-'})
 const store = join(project, '.headerkit')
-const fresh = (args: string[]): {ms: number; report: PopulateReport} => {
+const fresh = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): {ms: number; report: PopulateReport} => {
   rmSync(store, {recursive: true, force: true})
-  const r = run(['cache', 'populate', '--json', ...args], project)
+  const r = run(['cache', 'populate', '--json', ...args], project, extraEnv)
   return {ms: r.ms, report: JSON.parse(r.stdout) as PopulateReport}
 }
 
 try {
   // Warm-up: builds the worker images and fills the per-user kit cache.
   fresh([])
-  const samples = {both: [] as number[], amd64: [] as number[], arm64: [] as number[], present: [] as number[], generate: [] as number[]}
+  const samples = {both: [] as number[], amd64: [] as number[], arm64: [] as number[], present: [] as number[], generate: [] as number[], sysCold: [] as number[], sysWarm: [] as number[]}
+  const sysCache = mkdtempSync(join(tmpdir(), 'headerkit-bench-sysroot-'))
+  const arm = ['--platform', 'linux/arm64']
   const phases = new Map<string, Map<string, number[]>>()
   for (let i = 0; i < rounds; i++) {
     const both = fresh([])
@@ -68,8 +74,12 @@ try {
       phases.set(job.label, byPhase)
     }
     samples.amd64.push(fresh(['--platform', 'linux/amd64']).ms)
-    samples.arm64.push(fresh(['--platform', 'linux/arm64']).ms)
+    samples.arm64.push(fresh([...arm, '--engine', 'docker']).ms)
+    rmSync(sysCache, {recursive: true, force: true})
+    samples.sysCold.push(fresh([...arm, '--engine', 'sysroot'], {HEADERKIT_CACHE_DIR: sysCache}).ms)
+    samples.sysWarm.push(fresh([...arm, '--engine', 'sysroot'], {HEADERKIT_CACHE_DIR: sysCache}).ms)
   }
+  rmSync(sysCache, {recursive: true, force: true})
   // Everything present: the store of a full run, then populate again and generate warm.
   fresh([])
   run([], project) // generation: fills the bindings/ and the native entries' outputs
@@ -90,9 +100,11 @@ try {
   console.log(`  both at once                        ${m(samples.both).toFixed(0).padStart(7)} ms   ${(m(samples.both) / slower).toFixed(2)}x the slower alone (target <= 1.3x)`)
   console.log(`  nothing to do (all present)         ${m(samples.present).toFixed(0).padStart(7)} ms   ${(m(samples.present) / m(samples.generate)).toFixed(2)}x warm generation (target <= 2x)`)
   console.log(`  warm generation of the same headers ${m(samples.generate).toFixed(0).padStart(7)} ms`)
+  console.log(`  arm64, sysroot engine, cold        ${m(samples.sysCold).toFixed(0).padStart(7)} ms   ${(m(samples.sysCold) / m(samples.arm64)).toFixed(2)}x the docker engine (target <= 0.25x)`)
+  console.log(`  arm64, sysroot engine, cached      ${m(samples.sysWarm).toFixed(0).padStart(7)} ms   ${(m(samples.sysWarm) / m(samples.arm64)).toFixed(2)}x the docker engine (target <= 0.1x)`)
   console.log('  cold-run breakdown, both at once (median ms per phase):')
   for (const [label, byPhase] of phases) {
-    const cells = ['pull', 'probe', 'worker-image', 'connect', 'parse', 'write', 'merge', 'job total'].filter((p) => byPhase.has(p)).map((p) => `${p} ${m(byPhase.get(p)!).toFixed(0)}`)
+    const cells = ['connect', 'pull', 'probe', 'worker-image', 'parse', 'write', 'merge', 'job total'].filter((p) => byPhase.has(p)).map((p) => `${p} ${m(byPhase.get(p)!).toFixed(0)}`)
     console.log(`    ${label.padEnd(12)} ${cells.join(', ')}`)
   }
 } finally {
