@@ -41,6 +41,8 @@ describe('docker engine: images', () => {
     assert.ok(!platformMatches({Os: 'linux', Architecture: 'amd64'}, parsePlatform('linux/arm64')))
     assert.ok(!platformMatches({Os: 'linux', Architecture: 'arm', Variant: 'v6'}, parsePlatform('linux/arm/v7')))
     assert.ok(platformMatches({Os: 'linux', Architecture: 'arm', Variant: 'v7'}, parsePlatform('linux/arm/v7')))
+    assert.ok(platformMatches({Os: 'linux', Architecture: 'arm'}, parsePlatform('linux/arm/v7')), 'no variant recorded: v7, as Docker reads it')
+    assert.ok(!platformMatches({Os: 'linux', Architecture: 'arm'}, parsePlatform('linux/arm/v6')))
   })
 
   it('tells the recipe family from os-release', () => {

@@ -30,7 +30,10 @@ export function parsePlatform(platform: string): Platform {
 
 export function platformMatches(inspect: {Os?: string; Architecture?: string; Variant?: string}, wanted: Platform): boolean {
   const variant = inspect.Architecture === 'arm64' && inspect.Variant === 'v8' ? undefined : inspect.Variant || undefined
-  return inspect.Os === wanted.os && inspect.Architecture === wanted.architecture && (wanted.variant === undefined || variant === wanted.variant)
+  // An arm image that records no variant is v7, as Docker itself normalises it (images
+  // built FROM scratch by the classic builder record none).
+  const effective = variant ?? (inspect.Architecture === 'arm' ? 'v7' : undefined)
+  return inspect.Os === wanted.os && inspect.Architecture === wanted.architecture && (wanted.variant === undefined || effective === wanted.variant)
 }
 
 function describe(inspect: {Os?: string; Architecture?: string; Variant?: string}): string {

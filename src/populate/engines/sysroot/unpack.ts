@@ -5,7 +5,7 @@
  * sysroot and relative links that climb out of it are dropped, so the parse can never
  * reach a host header; devices, FIFOs and sockets are skipped; sizes are capped.
  */
-import {createWriteStream, promises as fs} from 'node:fs'
+import {lstatSync, mkdirSync, promises as fs, writeFileSync} from 'node:fs'
 import {posix} from 'node:path'
 import type {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -59,15 +59,23 @@ export function containedLink(linkPath: string, target: string): string | undefi
   return rel === '' ? '.' : rel
 }
 
-/** Makes `rel` under root one component at a time; false when a component is not a real directory (a link the archive planted). */
-async function ensureRealDir(root: string, rel: string): Promise<boolean> {
-  // lstat on each component: a write can never pass through a link.
+/**
+ * Makes `rel` under root one component at a time; false when a component is not a real
+ * directory (a link the archive planted). lstat on each component, so a write can never
+ * pass through a link; directories already checked in this unpack are remembered (nothing
+ * can turn them into links afterwards: a link is never made over an existing path).
+ */
+function ensureRealDir(root: string, rel: string, known: Set<string>): boolean {
+  // Synchronous, like the store's own small-file writes: a header tree is thousands of
+  // small files, and per-call promise overhead dominated the unpack.
   let at = root
   for (const part of rel.split('/').filter(Boolean)) {
     at = posix.join(at, part)
-    const st = await fs.lstat(at).catch(() => undefined)
-    if (!st) await fs.mkdir(at)
+    if (known.has(at)) continue
+    const st = lstatSync(at, {throwIfNoEntry: false})
+    if (!st) mkdirSync(at)
     else if (!st.isDirectory()) return false
+    known.add(at)
   }
   return true
 }
@@ -76,6 +84,7 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
   const ex = tarExtract()
   let entries = 0
   const hardlinks: {path: string; target: string}[] = []
+  const dirs = new Set<string>()
   ex.on('entry', (header: Header, source, next) => {
     const body = source as unknown as Readable
     // Errors are reported once, through next(); the entry stream must not throw on its own.
@@ -103,7 +112,7 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
       const abs = posix.join(root, name)
       switch (header.type) {
         case 'directory':
-          if (!(await ensureRealDir(root, name))) return through(name)
+          if (!(ensureRealDir(root, name, dirs))) return through(name)
           return done()
         case 'file':
         case 'contiguous-file': {
@@ -113,11 +122,19 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
             return done()
           }
           if (report.bytes + size > limits.maxTotalBytes) throw new UnpackError(`the image's ${sourceDir} holds more than ${limits.maxTotalBytes} bytes`, 'this is not a header tree; check the image')
-          if (!(await ensureRealDir(root, posix.dirname(name)))) return through(name)
-          await fs.rm(abs, {force: true})
-          // 'wx': never through an existing file or link; no setuid, no exec bits needed.
-          await pipeline(body, createWriteStream(abs, {flags: 'wx', mode: 0o644}))
+          if (!(ensureRealDir(root, posix.dirname(name), dirs))) return through(name)
+          const chunks: Buffer[] = []
+          body.on('data', (c: Buffer) => chunks.push(c))
+          await new Promise<void>((resolve, reject) => body.once('end', resolve).once('error', reject))
           drained = true
+          try {
+            // 'wx': never through an existing file or link; no setuid, no exec bits needed.
+            writeFileSync(abs, Buffer.concat(chunks), {flag: 'wx', mode: 0o644})
+          } catch (error) {
+            if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+            report.skipped.push({name, why: 'a second entry of the same name'})
+            return done()
+          }
           report.files++
           report.bytes += size
           return done()
@@ -128,9 +145,12 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
             report.skipped.push({name, why: `link to ${header.linkname ?? ''} leaves the sysroot`})
             return done()
           }
-          if (!(await ensureRealDir(root, posix.dirname(name)))) return through(name)
+          if (!(ensureRealDir(root, posix.dirname(name), dirs))) return through(name)
+          if (lstatSync(abs, {throwIfNoEntry: false})) {
+            report.skipped.push({name, why: 'a link over an entry already unpacked'})
+            return done()
+          }
           if (header.linkname?.startsWith('/')) report.rewritten++
-          await fs.rm(abs, {force: true, recursive: false}).catch(() => undefined)
           await fs.symlink(target, abs)
           return done()
         }
@@ -154,7 +174,7 @@ export async function unpackInto(stream: Readable, root: string, sourceDir: stri
       report.skipped.push({name: h.path, why: 'hard link to a file that is not there'})
       continue
     }
-    if (!(await ensureRealDir(root, posix.dirname(h.path)))) {
+    if (!(ensureRealDir(root, posix.dirname(h.path), dirs))) {
       report.skipped.push({name: h.path, why: 'its path passes through a link'})
       continue
     }
