@@ -13,17 +13,20 @@
  *  - sysroot engine, arm64: with the headers not yet extracted (a fresh per-user cache
  *    each round), and with them cached, against the docker engine (worker image built).
  *    Targets <= 0.25x and <= 0.1x.
+ *  - all seven archs (amd64 and arm64 stand-ins, and the header-only stand-ins of i686,
+ *    armv7l, ppc64le, s390x, riscv64) through the sysroot engine, headers extracted, against
+ *    a native cold generation (--no-cache) of the same headers. Target <= 3x.
  *
  * Rerun: `npm run build && node --import tsx bench/populate.ts [rounds]` (default 5),
  * as root with Docker and QEMU set up (bash scripts/docker-setup.sh).
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync} from 'node:fs'
+import {appendFileSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {PopulateReport} from '../src/populate/report.js'
-import {standinImages} from '../test/e2e/support/images.js'
+import {headerStandins, standinImages} from '../test/e2e/support/images.js'
 import {e2eProject} from '../test/e2e/support/project.js'
 import {removeTempDirs} from '../test/support/tmp.js'
 
@@ -49,7 +52,10 @@ function median(values: number[]): number {
 }
 
 const images = await standinImages()
+const others = await headerStandins()
 const project = e2eProject(images, {prefix: 'headerkit-bench-populate-'})
+// The images of the five other archs, in the images table that ends the config.
+appendFileSync(join(project, 'pyproject.toml'), Object.entries(others).map(([p, t]) => `"${p}" = "${t}"\n`).join(''))
 const store = join(project, '.headerkit')
 const fresh = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): {ms: number; report: PopulateReport} => {
   rmSync(store, {recursive: true, force: true})
@@ -80,6 +86,21 @@ try {
     samples.sysWarm.push(fresh([...arm, '--engine', 'sysroot'], {HEADERKIT_CACHE_DIR: sysCache}).ms)
   }
   rmSync(sysCache, {recursive: true, force: true})
+  // All seven archs through the sysroot engine (headers extracted by a warm-up run), against
+  // a native cold generation of the same headers.
+  const sevenEnv = {HEADERKIT_CACHE_DIR: sysCache}
+  const platforms = ['linux/amd64', 'linux/arm64', ...Object.keys(others)]
+  const sevenArgs = [...platforms.flatMap((p) => ['--platform', p]), '--engine', 'sysroot']
+  const seven = (): number => fresh(sevenArgs, sevenEnv).ms
+  seven()
+  const sevenSamples: number[] = []
+  const nativeCold: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    sevenSamples.push(seven())
+    nativeCold.push(run(['--no-cache'], project).ms)
+  }
+  rmSync(sysCache, {recursive: true, force: true})
+
   // Everything present: the store of a full run, then populate again and generate warm.
   fresh([])
   run([], project) // generation: fills the bindings/ and the native entries' outputs
@@ -102,6 +123,8 @@ try {
   console.log(`  warm generation of the same headers ${m(samples.generate).toFixed(0).padStart(7)} ms`)
   console.log(`  arm64, sysroot engine, cold        ${m(samples.sysCold).toFixed(0).padStart(7)} ms   ${(m(samples.sysCold) / m(samples.arm64)).toFixed(2)}x the docker engine (target <= 0.25x)`)
   console.log(`  arm64, sysroot engine, cached      ${m(samples.sysWarm).toFixed(0).padStart(7)} ms   ${(m(samples.sysWarm) / m(samples.arm64)).toFixed(2)}x the docker engine (target <= 0.1x)`)
+  console.log(`  seven archs, sysroot engine        ${m(sevenSamples).toFixed(0).padStart(7)} ms   ${(m(sevenSamples) / m(nativeCold)).toFixed(2)}x native cold generation (target <= 3x)`)
+  console.log(`  native cold generation (--no-cache) ${m(nativeCold).toFixed(0).padStart(7)} ms`)
   console.log('  cold-run breakdown, both at once (median ms per phase):')
   for (const [label, byPhase] of phases) {
     const cells = ['connect', 'pull', 'probe', 'worker-image', 'parse', 'write', 'merge', 'job total'].filter((p) => byPhase.has(p)).map((p) => `${p} ${m(byPhase.get(p)!).toFixed(0)}`)

@@ -85,3 +85,25 @@ function holdDaemon(): void {
   holding = true
   process.once('exit', () => rmSync(file, {force: true}))
 }
+
+const HEADERS_SCRIPT = fileURLToPath(new URL('./header-standins.sh', import.meta.url))
+let headersBuilt: Promise<Record<string, string>> | undefined
+
+/**
+ * Header-only stand-ins for linux/386, linux/arm/v7, linux/ppc64le, linux/s390x and
+ * linux/riscv64 (header-standins.sh: debootstrap's first stage only, never started), by
+ * Docker platform. Built on the first call of the process, reused by tag.
+ */
+export async function headerStandins(): Promise<Record<string, string>> {
+  headersBuilt ??= (async () => {
+    const r = await execa('bash', [HEADERS_SCRIPT], {reject: false, stdin: 'ignore', stderr: ['pipe', 'inherit'], timeout: 20 * 60 * 1000})
+    if (r.exitCode !== 0) throw new Error(`header stand-ins: ${HEADERS_SCRIPT} failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`)
+    const tags: Record<string, string> = {}
+    for (const line of r.stdout.split('\n')) {
+      const m = /^(linux\/\S+) (\S+)$/.exec(line.trim())
+      if (m) tags[m[1]!] = m[2]!
+    }
+    return tags
+  })()
+  return headersBuilt
+}

@@ -18,6 +18,7 @@ import {removeQuietly} from '../docker/container.js'
 import {createDockerSession, type DockerSessionOptions, memo} from '../docker/session.js'
 import {DEFAULT_LIMITS, type UnpackReport, unpackInto} from './unpack.js'
 import {userCacheDir} from '../../cache-dir.js'
+import {multiarchOf} from '../../../parse/sysroot.js'
 
 /** What is copied out of the image: where a C parse looks for system headers. */
 export const SYSROOT_DIRS = ['/usr/include', '/usr/local/include']
@@ -27,6 +28,18 @@ const MARKER = '.headerkit-sysroot.json'
 
 export interface SysrootEngineOptions extends DockerSessionOptions {
   cacheDir?: string
+}
+
+/**
+ * A Debian-style multiarch include dir of the sysroot, searched last: clang adds it itself
+ * for the triples it knows, and then this duplicate is ignored; older clangs do not know
+ * every one (clang 14 misses riscv64-linux-gnu), and without it glibc's bits/ are lost.
+ * RHEL and Alpine images have no such directory, and nothing is added.
+ */
+export function multiarchArgs(sysroot: string, triple: string): string[] {
+  const multiarch = multiarchOf(triple)
+  const dir = multiarch ? join(sysroot, 'usr/include', multiarch) : undefined
+  return dir && existsSync(dir) ? ['-idirafter', dir] : []
 }
 
 /** Flags manylinux itself uses where clang's default CPU differs (install-clang-static.sh). */
@@ -137,7 +150,7 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
     const parsed = []
     for (const h of input.headers) {
       if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
-      const r = await parseHeader({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: [...h.clangArgs, `--sysroot=${dir}`, '-resource-dir', resourceDir, ...marchArgs(job)]})
+      const r = await parseHeader({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: [...h.clangArgs, `--sysroot=${dir}`, '-resource-dir', resourceDir, ...multiarchArgs(dir, job.triple), ...marchArgs(job)]})
       parsed.push({ir: r.ir, included: r.included, libclangVersion: r.libclangVersion})
     }
     return {
