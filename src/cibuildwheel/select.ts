@@ -59,6 +59,8 @@ export interface SelectedBuild {
   arch: LinuxArch
   libc: Libc
   image: ResolvedImage
+  /** cibuildwheel's `before-all` for this build (a list is joined with ` && `), or null. */
+  beforeAll: {command: string; label: string} | null
 }
 
 export interface NotPopulatable {
@@ -241,7 +243,7 @@ export function selectCibuildwheelBuilds(input: CibuildwheelInput): Cibuildwheel
     if (gatedOut(identifier, enabled)) continue
     if (!buildMatches(identifier) || skipMatches(identifier)) continue
     const libc: Libc = parts.family === 'musllinux' ? 'musl' : 'gnu'
-    selection.builds.push({identifier, pythonTag: parts.pythonTag, version, platformTag: parts.platformTag, arch: parts.arch, libc, image: imageFor(reader, identifier, parts.family, parts.arch, libc)})
+    selection.builds.push({identifier, pythonTag: parts.pythonTag, version, platformTag: parts.platformTag, arch: parts.arch, libc, image: imageFor(reader, identifier, parts.family, parts.arch, libc), beforeAll: beforeAllFor(reader, identifier)})
   }
   return selection
 }
@@ -264,6 +266,11 @@ function readRequiresPython(input: CibuildwheelInput, file: string): {value: str
   const value = project['requires-python']
   if (typeof value !== 'string') throw new ConfigError(file, 'must be a string such as ">=3.10"', {key: 'project.requires-python'})
   return {value, label: 'project.requires-python', file}
+}
+
+function beforeAllFor(reader: CibwOptionReader, identifier: string): {command: string; label: string} | null {
+  const value = reader.get('before-all', {identifier, sep: ' && ', ignoreEmpty: true})
+  return value ? {command: value.value, label: value.label} : null
 }
 
 /** linux.py: the image comes from the arch suffix of the identifier (never the pypy_* options). */

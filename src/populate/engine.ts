@@ -7,7 +7,7 @@ import type {HeaderKeys, ParsedHeader} from '../generate/pipeline.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import type {PopulateJob} from './plan.js'
 
-export type Phase = 'connect' | 'pull' | 'probe' | 'worker-image' | 'extract' | 'parse' | 'write' | 'merge'
+export type Phase = 'connect' | 'pull' | 'probe' | 'before-all' | 'worker-image' | 'extract' | 'parse' | 'write' | 'merge'
 
 export interface EngineJobInput {
   job: PopulateJob

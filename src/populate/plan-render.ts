@@ -25,6 +25,7 @@ export function renderPlan(plan: PopulatePlan): string[] {
     lines.push(`    triple:      ${job.triple}`)
     lines.push(`    image:       ${job.image.reference}${job.image.pinned ? '' : ' (not pinned)'}  [${job.image.setBy}]`)
     lines.push(`    engine:      ${job.engine} (${job.engineReason})`)
+    if (job.beforeAll) lines.push(`    before-all:  ${job.beforeAll.command}  [${job.beforeAll.setBy}] (run in a started container of the platform, with network: under QEMU where the platform is foreign to its engine)`)
     lines.push(`    endpoint:    ${job.endpoint.host}${job.endpoint.source === 'default' ? '' : ` (${job.endpoint.source === 'env' ? 'DOCKER_HOST' : 'config hosts'})`}`)
     lines.push(`    serves:      ${list(job.identifiers, MAX_IDENTIFIERS_SHOWN)}`)
     lines.push(`    writers:     ${job.writers.join(', ')}`)

@@ -43,6 +43,8 @@ export interface PopulateFlags {
   backend?: string
   /** `auto` (default), `docker` or `sysroot`. */
   engine?: string
+  /** false: do not run cibuildwheel's before-all (`--no-before-all`). */
+  beforeAll?: boolean
 }
 
 export interface PlanInput {
@@ -107,6 +109,8 @@ export interface PopulateJob {
   /** Where this job's parser runs, and why (`auto: no in-container worker for linux/s390x: ...`). */
   engine: EngineName
   engineReason: string
+  /** cibuildwheel's before-all, run in a container of the image before the parse or extraction; null when none (or --no-before-all). */
+  beforeAll: null | {command: string; setBy: string}
 }
 
 export interface PopulatePlan {
@@ -335,21 +339,27 @@ export function planPopulate(input: PlanInput): PopulatePlan {
   for (const {spec, builds} of specs) {
     const {platform, libc, key} = spec
     const fixed = fixedImage(input, spec, configImages)
-    const groups = new Map<string, {image: PlanImage; identifiers: string[]}>()
-    if (fixed) {
-      groups.set(fixed.reference, {image: fixed, identifiers: builds.map((b) => b.identifier)})
-    } else if (builds.length > 0) {
+    type Group = {image: PlanImage; identifiers: string[]; beforeAll: PopulateJob['beforeAll']}
+    const groups = new Map<string, Group>()
+    const beforeAllOf = (b: SelectedBuild): PopulateJob['beforeAll'] => (flags.beforeAll === false || !b.beforeAll ? null : {command: b.beforeAll.command, setBy: b.beforeAll.label})
+    if (builds.length > 0) {
+      // One job per (image, before-all): an override may change either for some identifiers.
       for (const b of builds) {
-        const group = groups.get(b.image.reference) ?? {image: {reference: b.image.reference, shortname: b.image.shortname ?? null, pinned: b.image.pinned, source: b.image.source === 'default' ? 'default' : 'cibuildwheel', setBy: b.image.label}, identifiers: []}
+        const image: PlanImage = fixed ?? {reference: b.image.reference, shortname: b.image.shortname ?? null, pinned: b.image.pinned, source: b.image.source === 'default' ? 'default' : 'cibuildwheel', setBy: b.image.label}
+        const beforeAll = beforeAllOf(b)
+        const groupKey = `${image.reference}\0${beforeAll?.command ?? ''}`
+        const group = groups.get(groupKey) ?? {image, identifiers: [], beforeAll}
         group.identifiers.push(b.identifier)
-        groups.set(b.image.reference, group)
+        groups.set(groupKey, group)
       }
+    } else if (fixed) {
+      groups.set(fixed.reference, {image: fixed, identifiers: [], beforeAll: null})
     } else {
       const option = `${libc === 'musl' ? 'musllinux' : 'manylinux'}-${platform.arch}-image`
       const value = DEFAULT_IMAGE_OPTIONS[option]!
       const resolved = resolveImageValue(value, platform.arch, libc, (m) => new UsageError(`no default image for ${key}: ${m}`))
       const identifiers = pythonVersions.length === 0 ? [] : LINUX_IDENTIFIERS.map((i) => i.identifier).filter((id) => id.startsWith('cp') && id.endsWith(`-${libc === 'musl' ? 'musllinux' : 'manylinux'}_${platform.arch}`) && pythonOk(id))
-      groups.set(resolved.reference, {image: {reference: resolved.reference, shortname: resolved.shortname ?? null, pinned: resolved.pinned, source: 'default', setBy: `cibuildwheel ${CIBUILDWHEEL_RELEASE} default ${option} = "${value}"`}, identifiers})
+      groups.set(resolved.reference, {image: {reference: resolved.reference, shortname: resolved.shortname ?? null, pinned: resolved.pinned, source: 'default', setBy: `cibuildwheel ${CIBUILDWHEEL_RELEASE} default ${option} = "${value}"`}, identifiers, beforeAll: null})
     }
     const hostKey = configHosts.has(key) ? key : platform.dockerPlatform
     const configured = configHosts.get(hostKey)
@@ -357,9 +367,10 @@ export function planPopulate(input: PlanInput): PopulatePlan {
       ? {host: configured, source: 'config' as const}
       : env.DOCKER_HOST ? {host: env.DOCKER_HOST, source: 'env' as const} : {host: DEFAULT_DOCKER_ENDPOINT, source: 'default' as const}
     const triple = platform.triple[libc]
-    for (const {image, identifiers} of groups.values()) {
+    for (const {image, identifiers, beforeAll} of groups.values()) {
       const chosen = chooseEngine(engine, {arch: platform.arch, dockerPlatform: platform.dockerPlatform, image}, engineSetBy)
-      jobs.push({dockerPlatform: platform.dockerPlatform, arch: platform.arch, libc, triple, image, endpoint, identifiers, entries: entriesFor(input, triple, warnings), writers, engine: chosen.engine, engineReason: chosen.reason})
+      if (beforeAll && /\{(project|package)\}/.test(beforeAll.command)) warnings.push(`before-all for ${key} names {project} or {package}: headerkit runs it without the project, where those are empty`)
+      jobs.push({dockerPlatform: platform.dockerPlatform, arch: platform.arch, libc, triple, image, endpoint, identifiers, entries: entriesFor(input, triple, warnings), writers, engine: chosen.engine, engineReason: chosen.reason, beforeAll: beforeAll ? {command: beforeAll.command.replace(/\{(project|package)\}/g, ''), setBy: beforeAll.setBy} : null})
     }
   }
 

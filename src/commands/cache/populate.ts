@@ -34,6 +34,7 @@ export default class CachePopulate extends BaseCommand {
     timeout: Flags.integer({summary: 'Seconds per job\'s parse container before it is killed (default 300).', helpValue: 'SECONDS'}),
     concurrency: Flags.integer({summary: 'Jobs run at once (default: jobs, at most the CPUs).', helpValue: 'N'}),
     backend: Flags.string({summary: 'Parser backend (default libclang).', helpValue: 'NAME'}),
+    'before-all': Flags.boolean({summary: 'Run cibuildwheel\'s before-all for each platform first (default); --no-before-all skips it.', allowNo: true}),
     'keep-staging': Flags.string({summary: 'Keep each platform\'s staging store in DIR/<platform> (for CI artifacts and store merge).', helpValue: 'DIR'}),
     'dry-run': Flags.boolean({summary: 'Print the plan and exit without running anything.'}),
   }
@@ -55,6 +56,7 @@ export default class CachePopulate extends BaseCommand {
       writerOptions: flags['writer-opt'],
       backend: flags.backend,
       engine: flags.engine,
+      beforeAll: flags['before-all'],
       storeDir: flags['store-dir'],
       configPath: flags.config,
       noConfig: flags['no-config'],

@@ -23,6 +23,14 @@ export interface ContainerSpec {
   /** stdout beyond this many bytes is refused (the container is killed). */
   outputLimit: number
   user?: string
+  /**
+   * The user's own command (cibuildwheel's before-all): run as cibuildwheel runs it, as
+   * root with the network and Docker's default capabilities (package managers need
+   * them). Otherwise (the parse, the probe) no network and every capability dropped.
+   */
+  userCommand?: boolean
+  /** Runs after the container exited with 0, before it is removed (copy files out, commit it). */
+  afterExit?: (container: Docker.Container) => Promise<void>
 }
 
 export interface ContainerResult {
@@ -113,13 +121,12 @@ export async function runContainer(engine: Engine, spec: ContainerSpec, tracker:
         Env: ['HOME=/tmp', 'LANG=C.UTF-8'],
         AttachStdout: true,
         AttachStderr: true,
-        NetworkDisabled: true,
+        NetworkDisabled: !spec.userCommand,
         HostConfig: {
-          NetworkMode: 'none',
+          NetworkMode: spec.userCommand ? 'default' : 'none',
           Memory: spec.memoryBytes,
           MemorySwap: spec.memoryBytes,
-          CapDrop: ['ALL'],
-          SecurityOpt: ['no-new-privileges'],
+          ...(spec.userCommand ? {} : {CapDrop: ['ALL'], SecurityOpt: ['no-new-privileges']}),
           PidsLimit: 512,
           LogConfig: {Type: 'none', Config: {}},
         },
@@ -186,6 +193,7 @@ export async function runContainer(engine: Engine, spec: ContainerSpec, tracker:
     }
     await Promise.race([attachEnded, new Promise((r) => setTimeout(r, ATTACH_DRAIN_MS).unref())])
     if (stdout.over()) throw new OutputLimitError(spec.outputLimit, spec.platform)
+    if (outcome.StatusCode === 0 && spec.afterExit) await spec.afterExit(container)
     return {exitCode: outcome.StatusCode, stdout: stdout.bytes(), stderr: stderr.bytes().toString('utf8')}
   } finally {
     await removeQuietly(container).catch(() => undefined)

@@ -55,7 +55,7 @@ export class ImageError extends DockerError {
   }
 }
 
-interface ImageInspect {
+export interface ImageInspect {
   Id: string
   Os?: string
   Architecture?: string
@@ -63,7 +63,7 @@ interface ImageInspect {
   RepoDigests?: string[]
 }
 
-async function inspectImage(engine: Engine, reference: string, signal?: AbortSignal): Promise<ImageInspect | undefined> {
+export async function inspectImage(engine: Engine, reference: string, signal?: AbortSignal): Promise<ImageInspect | undefined> {
   try {
     const image = engine.docker.getImage(reference)
     return await call<ImageInspect>(image, 'inspect', {abortSignal: signal})
@@ -268,4 +268,22 @@ export async function ensureWorkerImage(engine: Engine, base: BaseImage, family:
   if (!built) throw new WorkerBuildError(`the ${family} worker image build reported success but ${tag} does not exist`, log.slice(-BUILD_LOG_TAIL))
   if (!platformMatches(built, wanted)) throw new WorkerBuildError(`the ${family} worker image was built as ${describe(built)}, not ${platform}`, [], 'the engine did not honour the platform of the build; update Docker Engine')
   return {tag, id: built.Id, family, built: true}
+}
+
+/**
+ * The worker image with cibuildwheel's before-all applied: run in a container of the
+ * worker image (with network), then committed, tagged by the worker tag and a hash of the
+ * command, so later runs reuse it.
+ */
+export async function ensureBeforeAllImage(engine: Engine, worker: WorkerImage, platform: string, command: string, run: (afterExit: (container: Docker.Container) => Promise<void>) => Promise<void>, signal?: AbortSignal): Promise<string> {
+  const [repo, tag] = worker.tag.split(':') as [string, string]
+  const ref = `${repo}:${tag}-ba${createHash('sha256').update(command).digest('hex').slice(0, 12)}`
+  const existing = await inspectImage(engine, ref, signal)
+  if (existing && platformMatches(existing, parsePlatform(platform))) return existing.Id
+  await run(async (container) => {
+    await call(container, 'commit', {repo, tag: ref.slice(repo.length + 1), abortSignal: signal})
+  })
+  const made = await inspectImage(engine, ref, signal)
+  if (!made) throw new ImageError(`before-all ran on ${platform}, but committing its container as ${ref} left no image`, 'check the Docker Engine')
+  return made.Id
 }

@@ -14,7 +14,8 @@ import {ARCHIVE_AT, archiveName, filesForParse, parseWorkerOutput, WORKER_JOB, W
 import {join} from 'node:path'
 import {DockerError} from './client.js'
 import {ExecFormatError, isExecFormat, runContainer} from './container.js'
-import {ensureWorkerImage, familyOf, readOsRelease, type WorkerImage} from './images.js'
+import {ensureBeforeAllImage, ensureWorkerImage, familyOf, readOsRelease, type WorkerImage} from './images.js'
+import {runBeforeAll} from './before-all.js'
 import {EmulationMissingError, isForeign, probeEmulation} from './probe.js'
 import {createDockerSession, type DockerSessionOptions, memo, TOOL_LABEL} from './session.js'
 
@@ -33,6 +34,7 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
   const {labels, tracker} = session
   const probes = new Map<string, Promise<string>>()
   const workers = new Map<string, Promise<WorkerImage>>()
+  const prepared = new Map<string, Promise<string>>()
 
   function refuse(job: PopulateJob): {message: string; hint: string} | undefined {
     return inContainerRefusal(job)
@@ -59,6 +61,16 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
       return ensureWorkerImage(engine, base, family.family, platform, options.toolVersion, {[TOOL_LABEL]: 'headerkit'}, signal)
     })
 
+    let parseImage = worker.id
+    const beforeAll = job.beforeAll?.command
+    if (beforeAll) {
+      // Run with network in a container of the worker image, then committed: the parse
+      // container itself keeps no network and no capabilities.
+      input.phase('before-all', beforeAll)
+      parseImage = await memo(prepared, `${engine.endpoint}|${worker.id}|${beforeAll}`, () => ensureBeforeAllImage(engine, worker, platform, beforeAll,
+        (afterExit) => runBeforeAll(session, engine, worker.id, platform, beforeAll, input.timeoutMs, signal, afterExit), signal))
+    }
+
     input.phase('parse', `${input.headers.length} header${input.headers.length === 1 ? '' : 's'}`)
     const kit = await workerKit({arch: job.arch, libc: job.libc}, {cacheDir: options.cacheDir, env: options.env})
     const requests = workerRequests(input.headers, job.triple)
@@ -72,7 +84,7 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
     let result
     try {
       result = await runContainer(engine, {
-        image: worker.id,
+        image: parseImage,
         platform,
         cmd: ['node', `${WORKER_KIT}/${kit.entry}`, WORKER_JOB],
         labels,
@@ -93,7 +105,7 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
     return {
       parsed,
       image: {reference: job.image.reference, digest, id: base.id},
-      provenance: {engine: 'docker', platform, image: job.image.reference, image_digest: digest ?? base.id, worker_image: worker.tag, worker_kit: kit.id},
+      provenance: {engine: 'docker', platform, image: job.image.reference, image_digest: digest ?? base.id, worker_image: worker.tag, worker_kit: kit.id, ...(beforeAll ? {before_all: beforeAll} : {})},
     }
   }
 

@@ -15,6 +15,7 @@ import type {EngineJobInput, EngineJobOutput, PopulateEngine} from '../../engine
 import type {PopulateJob} from '../../plan.js'
 import {call, daemonMessage, DockerError, type Engine, statusOf} from '../docker/client.js'
 import {removeQuietly} from '../docker/container.js'
+import {runBeforeAll} from '../docker/before-all.js'
 import {createDockerSession, type DockerSessionOptions, memo} from '../docker/session.js'
 import {DEFAULT_LIMITS, type UnpackReport, unpackInto} from './unpack.js'
 import {userCacheDir} from '../../cache-dir.js'
@@ -57,36 +58,59 @@ function pinnedDigest(reference: string): string | undefined {
 }
 
 /** The cache directory of an image's headers: keyed by digest (or image ID) and platform. */
-export function sysrootDir(cacheDir: string, imageKey: string, platform: string): string {
-  const hash = createHash('sha256').update(`${SYSROOT_FORMAT}\0${imageKey}\0${platform}`).digest('hex').slice(0, 24)
+export function sysrootDir(cacheDir: string, imageKey: string, platform: string, beforeAll: string | undefined): string {
+  const hash = createHash('sha256').update(`${SYSROOT_FORMAT}\0${imageKey}\0${platform}\0${beforeAll ?? ''}`).digest('hex').slice(0, 24)
   return join(cacheDir, 'sysroots', hash)
 }
 
-async function extract(engine: Engine, imageId: string, platform: string, labels: Record<string, string>, dir: string, track: (id: string) => () => void, signal: AbortSignal): Promise<UnpackReport> {
+/** Copies the header directories out of a container that is not running (created, or exited). */
+async function copyHeaders(container: Docker.Container, imageId: string, temp: string, report: UnpackReport, signal: AbortSignal): Promise<void> {
+  for (const path of SYSROOT_DIRS) {
+    let stream: Readable
+    try {
+      stream = await call<Readable>(container, 'getArchive', {path, abortSignal: signal})
+    } catch (error) {
+      if (statusOf(error) === 404) continue
+      throw new DockerError(`cannot copy ${path} out of ${imageId.slice(0, 19)}: ${daemonMessage(error)}`)
+    }
+    try {
+      await unpackInto(stream, temp, path, report, DEFAULT_LIMITS)
+    } finally {
+      // The daemon holds the container's lock until the stream is read or closed.
+      stream.destroy()
+    }
+  }
+}
+
+interface ExtractSource {
+  engine: Engine
+  imageId: string
+  platform: string
+  /** Runs the container (before-all) and hands it over once it exited; else a created, never-started one is used. */
+  run?: (copy: (container: Docker.Container) => Promise<void>) => Promise<void>
+}
+
+async function extract(src: ExtractSource, labels: Record<string, string>, dir: string, track: (id: string) => () => void, signal: AbortSignal): Promise<UnpackReport> {
   const parent = join(dir, '..')
   await fs.mkdir(parent, {recursive: true})
   const temp = await fs.mkdtemp(join(parent, '.tmp-'))
   const report: UnpackReport = {files: 0, bytes: 0, skipped: [], rewritten: 0}
-  const container = await call<Docker.Container>(engine.docker, 'createContainer', {_query: {platform}, _body: {Image: imageId, Cmd: ['/bin/true'], Labels: labels, NetworkDisabled: true, HostConfig: {NetworkMode: 'none'}}, abortSignal: signal})
-  const untrack = track(container.id)
   try {
-    for (const path of SYSROOT_DIRS) {
-      let stream: Readable
+    const copy = (container: Docker.Container): Promise<void> => copyHeaders(container, src.imageId, temp, report, signal)
+    if (src.run) {
+      await src.run(copy)
+    } else {
+      const container = await call<Docker.Container>(src.engine.docker, 'createContainer', {_query: {platform: src.platform}, _body: {Image: src.imageId, Cmd: ['/bin/true'], Labels: labels, NetworkDisabled: true, HostConfig: {NetworkMode: 'none'}}, abortSignal: signal})
+      const untrack = track(container.id)
       try {
-        stream = await call<Readable>(container, 'getArchive', {path, abortSignal: signal})
-      } catch (error) {
-        if (statusOf(error) === 404) continue
-        throw new DockerError(`cannot copy ${path} out of ${imageId.slice(0, 19)}: ${daemonMessage(error)}`)
-      }
-      try {
-        await unpackInto(stream, temp, path, report, DEFAULT_LIMITS)
+        await copy(container)
       } finally {
-        // The daemon holds the container's lock until the stream is read or closed.
-        stream.destroy()
+        await removeQuietly(container).catch(() => undefined)
+        untrack()
       }
     }
-    if (report.files === 0) throw new DockerError(`the image ${imageId.slice(0, 19)} has no headers in ${SYSROOT_DIRS.join(' or ')}`, 'use an image with the C library headers installed (glibc-devel, libc6-dev, musl-dev)', 'E_SYSROOT_EMPTY')
-    await fs.writeFile(join(temp, MARKER), `${JSON.stringify({format: SYSROOT_FORMAT, image: imageId, platform, files: report.files, bytes: report.bytes, skipped: report.skipped.length, rewritten: report.rewritten})}\n`)
+    if (report.files === 0) throw new DockerError(`the image ${src.imageId.slice(0, 19)} has no headers in ${SYSROOT_DIRS.join(' or ')}`, 'use an image with the C library headers installed (glibc-devel, libc6-dev, musl-dev)', 'E_SYSROOT_EMPTY')
+    await fs.writeFile(join(temp, MARKER), `${JSON.stringify({format: SYSROOT_FORMAT, image: src.imageId, platform: src.platform, files: report.files, bytes: report.bytes, skipped: report.skipped.length, rewritten: report.rewritten})}\n`)
     try {
       await fs.rename(temp, dir)
     } catch (error) {
@@ -98,9 +122,6 @@ async function extract(engine: Engine, imageId: string, platform: string, labels
   } catch (error) {
     await fs.rm(temp, {recursive: true, force: true})
     throw error
-  } finally {
-    await removeQuietly(container).catch(() => undefined)
-    untrack()
   }
 }
 
@@ -124,7 +145,8 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
       imageId = (await session.baseImage(engine, job, signal)).id
       imageKey = imageId
     }
-    const dir = sysrootDir(cacheDir, imageKey, platform)
+    const beforeAll = job.beforeAll?.command
+    const dir = sysrootDir(cacheDir, imageKey, platform, beforeAll)
     await memo(extractions, dir, async () => {
       if (existsSync(join(dir, MARKER))) return undefined
       if (!engine) {
@@ -134,8 +156,18 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
       input.phase('pull', job.image.reference)
       const base = await session.baseImage(engine, job, signal)
       imageId = base.id
-      input.phase('extract', SYSROOT_DIRS.join(' '))
-      const report = await extract(engine, base.id, platform, session.labels, dir, (id) => session.tracker.track(engine!, id), signal)
+      const e = engine
+      let run: ExtractSource['run']
+      if (beforeAll) {
+        input.phase('before-all', beforeAll)
+        run = (copy) => runBeforeAll(session, e, base.id, platform, beforeAll, input.timeoutMs, signal, async (container) => {
+          input.phase('extract', SYSROOT_DIRS.join(' '))
+          await copy(container)
+        })
+      } else {
+        input.phase('extract', SYSROOT_DIRS.join(' '))
+      }
+      const report = await extract({engine: e, imageId: base.id, platform, run}, session.labels, dir, (id) => session.tracker.track(e, id), signal)
       if (report.skipped.length > 0) input.warn(`${job.image.reference} (${platform}): ${report.skipped.length} entr${report.skipped.length === 1 ? 'y' : 'ies'} of its headers not extracted (${report.skipped.slice(0, 3).map((s) => `${s.name}: ${s.why}`).join('; ')}${report.skipped.length > 3 ? '; ...' : ''})`)
       return report
     })
@@ -156,7 +188,7 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
     return {
       parsed,
       image: {reference: job.image.reference, digest: digest ? job.image.reference : null, id: imageId},
-      provenance: {engine: 'sysroot', platform, image: job.image.reference, image_digest: digest ?? imageKey, sysroot: basename(dir)},
+      provenance: {engine: 'sysroot', platform, image: job.image.reference, image_digest: digest ?? imageKey, sysroot: basename(dir), ...(beforeAll ? {before_all: beforeAll} : {})},
     }
   }
 
