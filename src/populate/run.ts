@@ -194,7 +194,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
         report.parsed = missingIr.map((h) => h.job.header)
       }
       phase('write')
-      const staging = openStore(join(stagingRoot, stagingName(w.label)))
+      const staging = openStore(join(stagingRoot, stagingName(w.label)), {fsync: false})
       await fs.mkdir(staging.root, {recursive: true})
       report.staging = staging.root
       for (const [i, h] of missingIr.entries()) {

@@ -32,6 +32,11 @@ export interface StoreOptions {
   lockStaleMs?: number
   /** Recorded as headerkit_version in new entries; defaults to this package's version. */
   toolVersion?: string
+  /**
+   * fsync each new entry's files (default true). Populate's staging stores turn it off:
+   * they are merged at once, and the merge checks every entry's size and hash anyway.
+   */
+  fsync?: boolean
 }
 
 export interface Store {
@@ -39,6 +44,7 @@ export interface Store {
   root: string
   lockStaleMs: number
   toolVersion: string
+  fsync: boolean
 }
 
 /** A handle on a store directory; touches nothing on disk. */
@@ -47,6 +53,7 @@ export function openStore(dir: string, options: StoreOptions = {}): Store {
     root: resolve(dir),
     lockStaleMs: Math.max(2000, options.lockStaleMs ?? 10_000),
     toolVersion: options.toolVersion ?? headerkitVersion(),
+    fsync: options.fsync ?? true,
   }
 }
 

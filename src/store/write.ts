@@ -159,7 +159,7 @@ async function commitEntry(store: Store, layer: Layer, key: string, proposed: st
   const known = slugForKey(before.entries, key)
   if (known !== undefined && (await readEntry(layer, known, key)).ok) return result(known, 'exists')
 
-  const temp = stageEntry(layer, files, true)
+  const temp = stageEntry(layer, files, store.fsync)
   try {
     return await withLayerLock(store, layer, async (assertHeld) => {
       const entries = await indexForWrite(layer, warnings)

@@ -31,6 +31,16 @@ describe('e2e: headerkit\'s own image', function () {
     assert.equal(r.exitCode, 0, r.stderr)
   })
 
+  it('the shipped bundle (bin/run.js) populates with both engines', async () => {
+    const images = await standinImages()
+    const project = e2eProject(images)
+    for (const engine of ['docker', 'sysroot']) {
+      const r = await execa(process.execPath, [join(REPO_ROOT, 'bin/run.js'), 'cache', 'populate', '--platform', 'linux/amd64', '--engine', engine, '--store-dir', `by-${engine}`], {cwd: project, env: {CI: '1'}, reject: false})
+      assert.equal(r.exitCode, 0, `${engine}: ${r.stdout}\n${r.stderr}`)
+      assert.match(r.stdout, /Done: 1 populated/)
+    }
+  })
+
   it('generates the bindings of a mounted project as the project owner', async () => {
     const images = await standinImages()
     const project = e2eProject(images)

@@ -4,8 +4,9 @@
  * rather than pinned, because daemons differ in the range they accept (Docker 29.0-29.2
  * refused anything below 1.44) and 1.41 is the oldest that honours `platform` on create.
  */
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
 import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {HeaderkitError} from '../../../errors.js'
 
@@ -125,7 +126,11 @@ function field(obj: Record<string, unknown>, name: string): string | undefined {
 /** Connects, negotiates the API version, and returns a client pinned to it. */
 export async function connectEngine(endpoint: string, env: NodeJS.ProcessEnv = process.env, signal?: AbortSignal): Promise<Engine> {
   const options = dockerOptions(endpoint, env)
-  const probe = new Docker(options)
+  // Loaded on the first connection only: a run served from cached sysroots never needs it.
+  // require, not import(): the bundled CLI runs under v8-compile-cache, which has no
+  // dynamic-import callback for external modules.
+  const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker
+  const probe = new DockerClient(options)
   const timeout = AbortSignal.timeout(CONNECT_TIMEOUT_MS)
   let version: Record<string, unknown>
   try {
@@ -138,7 +143,7 @@ export async function connectEngine(endpoint: string, env: NodeJS.ProcessEnv = p
   if (!apiVersion) throw new EngineUnreachableError(endpoint, 'the answer to GET /version has no ApiVersion', 'is this a Docker Engine endpoint?')
   const chosen = negotiateApiVersion({apiVersion, minApiVersion: field(version, 'MinAPIVersion')}, endpoint)
   return {
-    docker: new Docker({...options, version: `v${chosen}`}),
+    docker: new DockerClient({...options, version: `v${chosen}`}),
     endpoint,
     apiVersion: chosen,
     serverVersion: field(version, 'Version') ?? 'unknown',
