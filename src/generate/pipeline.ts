@@ -128,6 +128,22 @@ async function hashIncluded(included: string[], projectRoot: string, scanned: De
   return out
 }
 
+/**
+ * The stored IR under a key when it can be served: present, undamaged, and every file the
+ * parser read still has the bytes it had. Otherwise undefined (a parse is due).
+ */
+export async function lookupFreshIr(store: Store, irKeyHex: string, projectRoot: string): Promise<{ir: Header | undefined; warnings: string[]}> {
+  const found = await lookupIr(store, irKeyHex)
+  const warnings = [...found.warnings]
+  if (!found.hit || !(await dependenciesUnchanged(parsedIncludes(found.metadata.provenance), projectRoot))) return {ir: undefined, warnings}
+  try {
+    return {ir: headerFromJson(found.payload), warnings}
+  } catch (error) {
+    warnings.push(`corrupt cache entry ${found.path}: ${(error as Error).message}; parsing again`)
+    return {ir: undefined, warnings}
+  }
+}
+
 /** What a parse gives back, wherever it ran (in-process, or the worker in a container). */
 export interface ParsedHeader {
   ir: Header
@@ -211,15 +227,9 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
       let ir: Header | undefined
       let source: ResultSource = 'ir-cache'
       if (store && useIr) {
-        const found = await lookupIr(store, keys.irKey)
+        const found = await lookupFreshIr(store, keys.irKey, projectRoot)
         warnings.push(...found.warnings)
-        if (found.hit && (await dependenciesUnchanged(parsedIncludes(found.metadata.provenance), projectRoot))) {
-          try {
-            ir = headerFromJson(found.payload)
-          } catch (error) {
-            warnings.push(`corrupt cache entry ${found.path}: ${(error as Error).message}; parsing again`)
-          }
-        }
+        ir = found.ir
       }
       if (!ir) {
         source = 'parsed'

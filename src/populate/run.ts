@@ -13,13 +13,11 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import pLimit from 'p-limit'
 import {HeaderkitError, isHeaderkitError} from '../errors.js'
-import {dependenciesUnchanged} from '../generate/deps.js'
-import {computeIrKey, computeOutputKey, type HeaderKeys, parsedIncludes, storeParsedIr, storeWriterOutput} from '../generate/pipeline.js'
+import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, storeParsedIr, storeWriterOutput} from '../generate/pipeline.js'
 import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
-import {headerFromJson} from '../ir/json.js'
 import type {Header} from '../ir/types.js'
 import {openStore, type Store} from '../store/layout.js'
-import {lookupIr, lookupOutput} from '../store/lookup.js'
+import {lookupOutput} from '../store/lookup.js'
 import {storeMerge} from '../store/merge.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import type {Phase, PopulateEngine} from './engine.js'
@@ -86,15 +84,7 @@ async function headerWork(store: Store, jobs: HeaderJob[], root: string): Promis
   const out: HeaderWork[] = []
   for (const job of jobs) {
     const keys = await computeIrKey(job, root)
-    let ir: Header | undefined
-    const found = await lookupIr(store, keys.irKey)
-    if (found.hit && (await dependenciesUnchanged(parsedIncludes(found.metadata.provenance), root))) {
-      try {
-        ir = headerFromJson(found.payload)
-      } catch {
-        ir = undefined // damaged: parsed again
-      }
-    }
+    const {ir} = await lookupFreshIr(store, keys.irKey, root)
     const outputs: OutputWork[] = []
     for (const w of job.writers) {
       const key = await computeOutputKey(keys.irKey, w)

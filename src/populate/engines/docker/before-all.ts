@@ -7,7 +7,6 @@
 import type Docker from 'dockerode'
 import {DockerError, type Engine} from './client.js'
 import {runContainer} from './container.js'
-import {isForeign, probeEmulation} from './probe.js'
 import type {DockerSession} from './session.js'
 
 const MEMORY_BYTES = 4 * 1024 * 1024 * 1024
@@ -20,7 +19,7 @@ export class BeforeAllError extends DockerError {
 }
 
 export async function runBeforeAll(session: DockerSession, engine: Engine, imageId: string, platform: string, command: string, timeoutMs: number, signal: AbortSignal, afterExit: (container: Docker.Container) => Promise<void>): Promise<void> {
-  if (isForeign(engine, platform)) await probeEmulation(engine, imageId, platform, session.labels, session.tracker, signal)
+  await session.probeEmulation(engine, imageId, platform, signal)
   const result = await runContainer(engine, {
     image: imageId,
     platform,

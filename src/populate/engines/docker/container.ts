@@ -106,6 +106,21 @@ export async function removeQuietly(container: Docker.Container): Promise<void> 
   }
 }
 
+/**
+ * A container that is created and never started (nothing of the image runs, so no
+ * emulation is needed), for copying files out of it; tracked while `use` runs, then removed.
+ */
+export async function withCreatedContainer<T>(engine: Engine, imageId: string, platform: string, labels: Record<string, string>, tracker: ContainerTracker, signal: AbortSignal | undefined, use: (container: Docker.Container) => Promise<T>): Promise<T> {
+  const container = await call<Docker.Container>(engine.docker, 'createContainer', {_query: {platform}, _body: {Image: imageId, Cmd: ['/bin/true'], Labels: labels, NetworkDisabled: true, HostConfig: {NetworkMode: 'none'}}, abortSignal: signal})
+  const untrack = tracker.track(engine, container.id)
+  try {
+    return await use(container)
+  } finally {
+    await removeQuietly(container).catch(() => undefined)
+    untrack()
+  }
+}
+
 export async function runContainer(engine: Engine, spec: ContainerSpec, tracker: ContainerTracker, signal?: AbortSignal): Promise<ContainerResult> {
   const {docker} = engine
   let container: Docker.Container

@@ -13,7 +13,7 @@ import type {Readable} from 'node:stream'
 import {pack as tarPack, extract as tarExtract} from 'tar-stream'
 import {headerkitFile} from '../../../version.js'
 import {call, daemonMessage, DockerError, type Engine, statusOf} from './client.js'
-import {type ContainerTracker, removeQuietly} from './container.js'
+import {type ContainerTracker, withCreatedContainer} from './container.js'
 import {followJsonLines} from './streams.js'
 
 export interface Platform {
@@ -181,9 +181,7 @@ function firstFileOf(stream: Readable, limit: number): Promise<{type: string; li
  * never started (so no emulation is needed, and nothing runs).
  */
 export async function readOsRelease(engine: Engine, imageId: string, platform: string, labels: Record<string, string>, tracker: ContainerTracker, signal?: AbortSignal): Promise<OsRelease> {
-  const container = await call<Docker.Container>(engine.docker, 'createContainer', {_query: {platform}, _body: {Image: imageId, Cmd: ['/bin/true'], Labels: labels, NetworkDisabled: true, HostConfig: {NetworkMode: 'none'}}, abortSignal: signal})
-  const untrack = tracker.track(engine, container.id)
-  try {
+  return withCreatedContainer(engine, imageId, platform, labels, tracker, signal, async (container) => {
     for (const path of ['/usr/lib/os-release', '/etc/os-release']) {
       let stream: Readable
       try {
@@ -196,10 +194,7 @@ export async function readOsRelease(engine: Engine, imageId: string, platform: s
       if (file.type === 'file') return parseOsRelease(file.body.toString('utf8'))
     }
     return {id: '', idLike: [], versionId: ''}
-  } finally {
-    await removeQuietly(container).catch(() => undefined)
-    untrack()
-  }
+  })
 }
 
 export interface WorkerImage {

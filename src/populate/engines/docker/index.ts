@@ -16,7 +16,7 @@ import {DockerError} from './client.js'
 import {ExecFormatError, isExecFormat, runContainer} from './container.js'
 import {ensureBeforeAllImage, ensureWorkerImage, familyOf, readOsRelease, type WorkerImage} from './images.js'
 import {runBeforeAll} from './before-all.js'
-import {EmulationMissingError, isForeign, probeEmulation} from './probe.js'
+import {EmulationMissingError, isForeign} from './probe.js'
 import {createDockerSession, type DockerSessionOptions, memo, TOOL_LABEL} from './session.js'
 
 const MEMORY_BYTES = 2 * 1024 * 1024 * 1024
@@ -32,7 +32,6 @@ export class DockerEngineRefusal extends DockerError {}
 export function createDockerEngine(options: DockerEngineOptions): PopulateEngine {
   const session = createDockerSession(options)
   const {labels, tracker} = session
-  const probes = new Map<string, Promise<string>>()
   const workers = new Map<string, Promise<WorkerImage>>()
   const prepared = new Map<string, Promise<string>>()
 
@@ -48,10 +47,8 @@ export function createDockerEngine(options: DockerEngineOptions): PopulateEngine
     input.phase('pull', job.image.reference)
     const base = await session.baseImage(engine, job, signal)
 
-    if (isForeign(engine, platform)) {
-      input.phase('probe')
-      await memo(probes, `${engine.endpoint}|${platform}|${base.id}`, () => probeEmulation(engine, base.id, platform, labels, tracker, signal))
-    }
+    if (isForeign(engine, platform)) input.phase('probe')
+    await session.probeEmulation(engine, base.id, platform, signal)
 
     input.phase('worker-image')
     const worker = await memo(workers, `${engine.endpoint}|${platform}|${base.id}`, async () => {

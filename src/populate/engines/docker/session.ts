@@ -10,6 +10,7 @@ import type {PopulateJob} from '../../plan.js'
 import {connectEngine, type Engine} from './client.js'
 import {type ContainerTracker, removeQuietly} from './container.js'
 import {type BaseImage, ensureBaseImage} from './images.js'
+import {isForeign, probeEmulation} from './probe.js'
 
 export const TOOL_LABEL = 'org.headerkit.tool'
 export const RUN_LABEL = 'org.headerkit.run'
@@ -64,6 +65,12 @@ export interface DockerSession {
   connect(job: PopulateJob, input: Pick<EngineJobInput, 'signal' | 'warn'>): Promise<Engine>
   /** The job's base image on that engine, local or pulled (phase `pull`). */
   baseImage(engine: Engine, job: PopulateJob, signal: AbortSignal): Promise<BaseImage>
+  /**
+   * Whether a platform's binaries run on that engine, probed once per engine and platform
+   * with any image of the platform (emulation is the host's, not the image's); false
+   * without probing when the platform is the engine's own.
+   */
+  probeEmulation(engine: Engine, imageId: string, platform: string, signal: AbortSignal): Promise<boolean>
   close(): Promise<void>
 }
 
@@ -71,6 +78,7 @@ export function createDockerSession(options: DockerSessionOptions): DockerSessio
   const engines = new Map<string, Promise<Engine>>()
   const swept = new Map<string, Promise<number>>()
   const bases = new Map<string, Promise<BaseImage>>()
+  const probes = new Map<string, Promise<string>>()
   const inflight = new Map<string, Engine>()
   const labels = {[TOOL_LABEL]: 'headerkit', [RUN_LABEL]: options.runId, [HOST_LABEL]: hostname(), [PID_LABEL]: String(process.pid)}
   const tracker: ContainerTracker = {
@@ -90,6 +98,11 @@ export function createDockerSession(options: DockerSessionOptions): DockerSessio
     },
     baseImage(engine, job, signal) {
       return memo(bases, `${engine.endpoint}|${job.dockerPlatform}|${job.image.reference}`, () => ensureBaseImage(engine, job.image.reference, job.dockerPlatform, signal))
+    },
+    async probeEmulation(engine, imageId, platform, signal) {
+      if (!isForeign(engine, platform)) return false
+      await memo(probes, `${engine.endpoint}|${platform}`, () => probeEmulation(engine, imageId, platform, labels, tracker, signal))
+      return true
     },
     async close() {
       // Containers this process still tracks, then anything else labelled with this run

@@ -14,7 +14,7 @@ import type Docker from 'dockerode'
 import type {EngineJobInput, EngineJobOutput, PopulateEngine} from '../../engine.js'
 import type {PopulateJob} from '../../plan.js'
 import {call, daemonMessage, DockerError, type Engine, statusOf} from '../docker/client.js'
-import {removeQuietly} from '../docker/container.js'
+import {type ContainerTracker, withCreatedContainer} from '../docker/container.js'
 import {runBeforeAll} from '../docker/before-all.js'
 import {createDockerSession, type DockerSessionOptions, memo} from '../docker/session.js'
 import {DEFAULT_LIMITS, type UnpackReport, unpackInto} from './unpack.js'
@@ -90,25 +90,15 @@ interface ExtractSource {
   run?: (copy: (container: Docker.Container) => Promise<void>) => Promise<void>
 }
 
-async function extract(src: ExtractSource, labels: Record<string, string>, dir: string, track: (id: string) => () => void, signal: AbortSignal): Promise<UnpackReport> {
+async function extract(src: ExtractSource, labels: Record<string, string>, dir: string, tracker: ContainerTracker, signal: AbortSignal): Promise<UnpackReport> {
   const parent = join(dir, '..')
   await fs.mkdir(parent, {recursive: true})
   const temp = await fs.mkdtemp(join(parent, '.tmp-'))
   const report: UnpackReport = {files: 0, bytes: 0, skipped: [], rewritten: 0}
   try {
     const copy = (container: Docker.Container): Promise<void> => copyHeaders(container, src.imageId, temp, report, signal)
-    if (src.run) {
-      await src.run(copy)
-    } else {
-      const container = await call<Docker.Container>(src.engine.docker, 'createContainer', {_query: {platform: src.platform}, _body: {Image: src.imageId, Cmd: ['/bin/true'], Labels: labels, NetworkDisabled: true, HostConfig: {NetworkMode: 'none'}}, abortSignal: signal})
-      const untrack = track(container.id)
-      try {
-        await copy(container)
-      } finally {
-        await removeQuietly(container).catch(() => undefined)
-        untrack()
-      }
-    }
+    if (src.run) await src.run(copy)
+    else await withCreatedContainer(src.engine, src.imageId, src.platform, labels, tracker, signal, copy)
     if (report.files === 0) throw new DockerError(`the image ${src.imageId.slice(0, 19)} has no headers in ${SYSROOT_DIRS.join(' or ')}`, 'use an image with the C library headers installed (glibc-devel, libc6-dev, musl-dev)', 'E_SYSROOT_EMPTY')
     await fs.writeFile(join(temp, MARKER), `${JSON.stringify({format: SYSROOT_FORMAT, image: src.imageId, platform: src.platform, files: report.files, bytes: report.bytes, skipped: report.skipped.length, rewritten: report.rewritten})}\n`)
     try {
@@ -167,7 +157,7 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
       } else {
         input.phase('extract', SYSROOT_DIRS.join(' '))
       }
-      const report = await extract({engine: e, imageId: base.id, platform, run}, session.labels, dir, (id) => session.tracker.track(e, id), signal)
+      const report = await extract({engine: e, imageId: base.id, platform, run}, session.labels, dir, session.tracker, signal)
       if (report.skipped.length > 0) input.warn(`${job.image.reference} (${platform}): ${report.skipped.length} entr${report.skipped.length === 1 ? 'y' : 'ies'} of its headers not extracted (${report.skipped.slice(0, 3).map((s) => `${s.name}: ${s.why}`).join('; ')}${report.skipped.length > 3 ? '; ...' : ''})`)
       return report
     })
