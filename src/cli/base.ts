@@ -4,6 +4,7 @@
  */
 import {Command, Errors} from '@oclif/core'
 import {renderError} from './render.js'
+import {usageErrorFromOclif} from './usage.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
@@ -18,11 +19,11 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`Warning: ${message}\n`)
   }
 
+  // eslint-disable-next-line @typescript-eslint/require-await -- oclif's signature; this.exit throws
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (error instanceof Errors.ExitError) throw error
-    // oclif's own parse errors (unknown flag, missing value) keep their usage exit code 2.
-    if (error.oclif?.exit !== undefined) return super.catch(error)
-    const rendered = renderError(error, this.jsonEnabled())
+    // oclif's own parse errors (unknown flag, missing value) become one usage line, exit 2.
+    const rendered = renderError(usageErrorFromOclif(error, this.id, this.config.bin) ?? error, this.jsonEnabled())
     process.stdout.write(rendered.stdout)
     process.stderr.write(rendered.stderr)
     return this.exit(rendered.exitCode)

@@ -1,3 +1,4 @@
-/** What the bundled CLI (dist/cli.cjs) exports to bin/run.js: the commands and oclif's runner. */
+/** What the bundled CLI (dist/cli.cjs) exports to bin/run.js: the commands oclif's runner, and the last catch. */
 export {COMMANDS} from '../commands.js'
-export {Config, flush, handle, run} from '@oclif/core'
+export {Config, flush, run} from '@oclif/core'
+export {handleCliError} from './top-level.js'

@@ -9,9 +9,9 @@
  * sdist) still has a root and a store (fixes B-PORT-2).
  */
 import {existsSync, statSync} from 'node:fs'
-import {readFile} from 'node:fs/promises'
 import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
+import {readRegularFile} from '../util/fs-nodes.js'
 import {parseTomlText} from './toml.js'
 
 export type ConfigKind = 'headerkit.toml' | 'pyproject'
@@ -53,7 +53,9 @@ function* walkUp(start: string, home: string): Generator<string> {
   }
 }
 
-const HEADERKIT_SECTION = /^\s*\[\s*tool\s*\.\s*headerkit\s*[.\]]/m
+// Any mention of the section, even in a header line that lost its `]` or in an
+// array-of-tables header such as [[tool.headerkit.headers]].
+const HEADERKIT_SECTION = /\btool\s*\.\s*headerkit\b/
 
 /**
  * Whether a pyproject.toml configures headerkit. An unparsable pyproject is passed
@@ -63,7 +65,7 @@ const HEADERKIT_SECTION = /^\s*\[\s*tool\s*\.\s*headerkit\s*[.\]]/m
 async function pyprojectHasHeaderkit(file: string): Promise<boolean> {
   let text: string
   try {
-    text = await readFile(file, 'utf8')
+    text = (await readRegularFile(file)).toString('utf8')
   } catch {
     return false
   }

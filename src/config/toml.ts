@@ -2,18 +2,19 @@
  * Reading TOML files. Every failure becomes a ConfigError that names the file and,
  * for syntax errors, the line and column smol-toml reports, so a user can go there.
  */
-import {readFile} from 'node:fs/promises'
 import {parse, TomlError} from 'smol-toml'
 import {ConfigError} from '../errors.js'
+import {readRegularFile} from '../util/fs-nodes.js'
 
 /** Reads a file's text; a missing or unreadable file is a ConfigError naming it. */
 export async function readConfigText(path: string): Promise<string> {
   try {
-    return await readFile(path, 'utf8')
+    return (await readRegularFile(path)).toString('utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code === 'ENOENT') throw new ConfigError(path, 'file not found', {hint: 'check the path, or run without --config to use discovery'})
     if (code === 'EISDIR') throw new ConfigError(path, 'is a directory, not a TOML file', {hint: 'pass the path of a .toml file'})
+    if (code === 'EFTYPE') throw new ConfigError(path, 'is not a regular file', {hint: 'pass the path of a .toml file'})
     if (code === 'EACCES' || code === 'EPERM') throw new ConfigError(path, 'cannot read the file (permission denied)', {hint: 'make it readable'})
     throw new ConfigError(path, `cannot read the file: ${(error as Error).message}`)
   }

@@ -10,9 +10,10 @@
  * Files outside the project root, or under an -isystem/-idirafter directory, are
  * system state: not followed, not hashed.
  */
-import {readFile, stat} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 import {hashSourceBytes} from '../store/keys.js'
+import {readRegularFile} from '../util/fs-nodes.js'
 import {projectRelative, type SearchPaths} from './args.js'
 
 export interface Dependency {
@@ -88,7 +89,7 @@ export async function includeClosure(header: string, projectRoot: string, paths:
     visited.add(file)
     let bytes: Uint8Array
     try {
-      bytes = file === header && headerBytes ? headerBytes : await readFile(file)
+      bytes = file === header && headerBytes ? headerBytes : await readRegularFile(file)
     } catch {
       continue // a forced include that does not exist: the parse reports it
     }
@@ -117,7 +118,7 @@ export async function dependenciesUnchanged(recorded: Dependency[], projectRoot:
     if (projectRelative(abs, projectRoot) === undefined) return false
     let bytes: Buffer
     try {
-      bytes = await readFile(abs)
+      bytes = await readRegularFile(abs)
     } catch {
       return false
     }

@@ -20,6 +20,7 @@ import {openStore, type Store} from '../store/layout.js'
 import {lookupIr, lookupOutput} from '../store/lookup.js'
 import {writeIr, writeOutput, type WriteResult} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
+import {readRegularFile} from '../util/fs-nodes.js'
 import {canonicalWriterOptions} from '../writers/options.js'
 import {WRITER_IMPL_VERSION} from '../writers/registry.js'
 import {keyFormOf, searchPaths} from './args.js'
@@ -67,15 +68,23 @@ export interface HeaderKeys {
   irKey: string
 }
 
+function headerReadError(header: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code
+  if (code === 'EISDIR') return new InputError(`not a header: ${header} is a directory`, 'name a header file, or a glob such as "include/**/*.h"', 'E_HEADER_NOT_FILE')
+  if (code === 'EFTYPE') return new InputError(`not a header: ${(error as Error).message.replace(/^\S+/, header)}`, 'name a regular header file', 'E_HEADER_NOT_FILE')
+  return new InputError(`cannot read header ${header}: ${code ?? (error as Error).message}`, 'check that the file exists and is readable', 'E_HEADER_UNREADABLE')
+}
+
 /** The IR key of a job: header bytes, include closure and arguments (DESIGN 6). */
 export async function computeIrKey(job: HeaderJob, projectRoot: string): Promise<HeaderKeys> {
   const headerAbs = join(projectRoot, job.header)
   let bytes: Buffer
   try {
-    bytes = await fs.readFile(headerAbs)
+    bytes = await readRegularFile(headerAbs)
   } catch (error) {
-    throw new InputError(`cannot read header ${job.header}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check that the file exists and is readable', 'E_HEADER_UNREADABLE')
+    throw headerReadError(job.header, error)
   }
+  if (bytes.includes(0)) throw new InputError(`not a C header: ${job.header} holds binary data (NUL bytes)`, 'name a C header (text), or leave this file out with --exclude', 'E_HEADER_NOT_TEXT')
   const clangArgs = [...job.defines.map((d) => `-D${d}`), ...job.includeDirs.map((d) => `-I${d}`), ...job.extraArgs]
   const deps = await includeClosure(headerAbs, projectRoot, searchPaths(clangArgs), bytes)
   const irInputs: IrKeyInputs = {
@@ -119,7 +128,7 @@ async function hashIncluded(included: string[], projectRoot: string, scanned: De
       continue
     }
     try {
-      out.push({path, hash: await hashSourceBytes(await fs.readFile(join(projectRoot, path)))})
+      out.push({path, hash: await hashSourceBytes(await readRegularFile(join(projectRoot, path)))})
     } catch {
       // The parser read it a moment ago; if it vanished, the next lookup misses on it.
       out.push({path, hash: 'missing'})

@@ -5,9 +5,10 @@
  * key, and a payload whose size and BLAKE3 match the metadata. Lookups, verify,
  * rebuild-index and merge all judge entries here, so they cannot disagree.
  */
-import {closeSync, constants, type Dirent, fstatSync, lstatSync, openSync, readdirSync, readFileSync} from 'node:fs'
+import {type Dirent, lstatSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {loadHasher} from '../hash/blake3.js'
+import {readRegularFileSync} from '../util/fs-nodes.js'
 import {kindOf} from './fsx.js'
 import {type Layer, METADATA_FILE} from './layout.js'
 import {checkMetadata, type EntryMetadata, keyFromMetadata, payloadNameOf} from './metadata.js'
@@ -25,13 +26,7 @@ export type EntryRead =
  * a fraction of the thread-pool round trips (measured in bench/store-merge.ts).
  */
 export function readNoFollowSync(path: string): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW)
-  try {
-    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`${path} is not a regular file`), {code: 'EFTYPE'})
-    return readFileSync(fd)
-  } finally {
-    closeSync(fd)
-  }
+  return readRegularFileSync(path, {follow: false})
 }
 
 // eslint-disable-next-line @typescript-eslint/require-await -- async so a failed read rejects instead of throwing

@@ -14,17 +14,7 @@ export function tempName(tag = ''): string {
   return `${TEMP_PREFIX}${tag}${randomBytes(8).toString('hex')}`
 }
 
-export type NodeKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other'
-
-export function kindOf(x: Dirent | Stats): NodeKind {
-  if (x.isSymbolicLink()) return 'symlink'
-  if (x.isFile()) return 'file'
-  if (x.isDirectory()) return 'dir'
-  if (x.isFIFO()) return 'fifo'
-  if (x.isSocket()) return 'socket'
-  if (x.isBlockDevice() || x.isCharacterDevice()) return 'device'
-  return 'other'
-}
+export {kindOf, type NodeKind} from '../util/fs-nodes.js'
 
 /** lstat, or undefined when nothing is there. */
 export async function lstatOrUndefined(path: string): Promise<Stats | undefined> {

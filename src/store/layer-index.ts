@@ -28,12 +28,23 @@ export async function readIndex(layer: Layer): Promise<IndexRead> {
     text = (await readNoFollow(join(layer.dir, INDEX_FILE))).toString('utf8')
   } catch (error) {
     if (isCode(error, 'ENOENT')) return {state: 'missing', entries: new Map(), invalid: []}
-    return {state: 'unreadable', entries: new Map(), invalid: [], reason: (error as Error).message}
+    const reason = isCode(error, 'EFTYPE') ? `a ${(error as {kind?: string}).kind}, not a regular file` : (error as Error).message
+    return {state: 'unreadable', entries: new Map(), invalid: [], reason}
   }
   return parseIndex(text)
 }
 
+const CONFLICT_MARKERS = /^(?:<{7}|={7}|>{7})(?: |$)/m
+const CONFLICT_REASON = 'it holds git conflict markers'
+
+/** What to tell a user about an unreadable index, given the reason readIndex gave. */
+export function indexRepairAdvice(reason: string): string {
+  if (reason === CONFLICT_REASON) return 'stores are combined with `headerkit store merge`, not by git; run `headerkit cache rebuild-index` to repair this one'
+  return 'run `headerkit cache rebuild-index`'
+}
+
 export function parseIndex(text: string): IndexRead {
+  if (CONFLICT_MARKERS.test(text)) return {state: 'unreadable', entries: new Map(), invalid: [], reason: CONFLICT_REASON}
   let data: unknown
   try {
     data = JSON.parse(text)

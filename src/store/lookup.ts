@@ -6,7 +6,7 @@
  */
 import type {JsonValue} from '../util/canonical-json.js'
 import {readEntry, type EntryProblem} from './entry.js'
-import {readIndex, slugForKey} from './layer-index.js'
+import {indexRepairAdvice, readIndex, slugForKey} from './layer-index.js'
 import {irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
 import type {IrMetadata, OutputMetadata} from './metadata.js'
 import {isValidWriterName} from './slug.js'
@@ -22,7 +22,7 @@ async function lookup(layer: Layer, key: string): Promise<Lookup<Buffer, IrMetad
   const warnings: string[] = []
   if (index.state === 'unreadable') {
     const detail = `${layer.name}/index.json is unreadable (${index.reason}); treating ${layer.name} as empty`
-    return {hit: false, key, reason: 'index-unreadable', detail, warnings: [`${detail}; run \`headerkit cache rebuild-index\``]}
+    return {hit: false, key, reason: 'index-unreadable', detail, warnings: [`${detail}; ${indexRepairAdvice(index.reason)}`]}
   }
   const slug = slugForKey(index.entries, key)
   if (slug === undefined) {

@@ -5,7 +5,7 @@
 import {promises as fs} from 'node:fs'
 import {join} from 'node:path'
 import {lstatOrUndefined, treeBytes} from './fsx.js'
-import {readIndex, withLayerLock, writeIndex} from './layer-index.js'
+import {indexRepairAdvice, readIndex, withLayerLock, writeIndex} from './layer-index.js'
 import {assertStoreExists, irLayer, type Layer, outputLayer, type Store} from './layout.js'
 import {indexFromDisk, listLayer, listWriters} from './scan.js'
 
@@ -24,6 +24,8 @@ export interface LayerStatus {
   leftovers: number
   index: 'ok' | 'missing' | 'unreadable'
   indexProblem?: string
+  /** What to do about an unreadable index. */
+  indexAdvice?: string
 }
 
 export interface StoreStatus {
@@ -44,7 +46,10 @@ async function layerStatus(layer: Layer): Promise<LayerStatus> {
     leftovers: listing.leftovers.length,
     index: index.state,
   }
-  if (index.state === 'unreadable') status.indexProblem = index.reason
+  if (index.state === 'unreadable') {
+    status.indexProblem = index.reason
+    status.indexAdvice = indexRepairAdvice(index.reason)
+  }
   return status
 }
 

@@ -199,7 +199,7 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
   try {
     await withLayerLock(dest, to, async (assertHeld) => {
       const warnings: string[] = []
-      const entries = await indexForWrite(to, warnings)
+      const entries = await indexForWrite(to, warnings, assertHeld)
       for (const w of warnings) result.warnings.push({path: join(dest.root, to.name), message: w})
       const present = await listLayer(to)
       const taken = new Set<string>([...entries.keys(), ...present.entries, ...present.strays.map((s) => s.name)])

@@ -7,7 +7,7 @@
  */
 import {readEntry} from './entry.js'
 import {kindOf, listDir, LOCK_NAME} from './fsx.js'
-import {readIndex} from './layer-index.js'
+import {indexRepairAdvice, readIndex} from './layer-index.js'
 import {assertStoreExists, irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
 import {listLayer, listWriters} from './scan.js'
 
@@ -87,7 +87,7 @@ async function verifyLayer(layer: Layer, error: Report, warn: Report): Promise<n
     return 0
   }
   const index = await readIndex(layer)
-  if (index.state === 'unreadable') error(rel(layer, 'index.json'), 'index-unreadable', `${index.reason}; run \`headerkit cache rebuild-index\``)
+  if (index.state === 'unreadable') error(rel(layer, 'index.json'), 'index-unreadable', `${index.reason}; ${indexRepairAdvice(index.reason)}`)
   else if (index.state === 'missing' && listing.entries.length > 0) warn(rel(layer, 'index.json'), 'index-missing', 'no index although entries exist; run `headerkit cache rebuild-index`')
   for (const bad of index.invalid) error(rel(layer, 'index.json'), 'index-entry-invalid', `entry ${JSON.stringify(bad.slug)}: ${bad.reason}`)
 

@@ -140,13 +140,17 @@ export function stageEntry(layer: Layer, files: PreparedFile[], fsync: boolean):
 
 /**
  * The index under the lock. A corrupt index is rebuilt from the entries on disk here,
- * by a writer holding the lock (never by a reader), so the write does not drop others.
+ * by a writer holding the lock (never by a reader), and written back at once, so the
+ * repair holds even when this write turns out to need no index change.
  */
-export async function indexForWrite(layer: Layer, warnings: string[]): Promise<IndexEntries> {
+export async function indexForWrite(layer: Layer, warnings: string[], assertHeld: () => void): Promise<IndexEntries> {
   const index = await readIndex(layer)
   if (index.state !== 'unreadable') return index.entries
-  warnings.push(`${layer.name}/index.json was unreadable (${index.reason}); rebuilt it from the entries on disk`)
-  return (await indexFromDisk(layer)).entries
+  const {entries} = await indexFromDisk(layer)
+  assertHeld()
+  await writeIndex(layer, entries)
+  warnings.push(`${layer.name}/index.json was unreadable (${index.reason}); rebuilt it from the ${entries.size === 1 ? '1 entry' : `${entries.size} entries`} on disk`)
+  return entries
 }
 
 async function commitEntry(store: Store, layer: Layer, key: string, proposed: string, files: PreparedFile[]): Promise<WriteResult> {
@@ -162,7 +166,7 @@ async function commitEntry(store: Store, layer: Layer, key: string, proposed: st
   const temp = stageEntry(layer, files, store.fsync)
   try {
     return await withLayerLock(store, layer, async (assertHeld) => {
-      const entries = await indexForWrite(layer, warnings)
+      const entries = await indexForWrite(layer, warnings, assertHeld)
       const current = slugForKey(entries, key)
       if (current !== undefined) {
         const existing = await readEntry(layer, current, key)

@@ -36,7 +36,7 @@ export default class CacheStatus extends BaseCommand {
   }
 
   private layerWarnings(layer: LayerStatus): void {
-    if (layer.index === 'unreadable') this.warnLine(`${layer.layer}/index.json is unreadable (${layer.indexProblem}); lookups treat ${layer.layer} as empty. Run \`headerkit cache rebuild-index\``)
+    if (layer.index === 'unreadable') this.warnLine(`${layer.layer}/index.json is unreadable (${layer.indexProblem}); lookups treat ${layer.layer} as empty; ${layer.indexAdvice}`)
     if (layer.unindexed > 0) this.warnLine(`${layer.layer}: ${layer.unindexed} entr${layer.unindexed === 1 ? 'y is' : 'ies are'} not in the index; run \`headerkit cache rebuild-index\``)
     if (layer.leftovers > 0) this.warnLine(`${layer.layer}: ${layer.leftovers} temporary leftover${layer.leftovers === 1 ? '' : 's'} of interrupted writes (rebuild-index removes old ones)`)
   }

@@ -1,0 +1,55 @@
+/**
+ * oclif's own usage errors (unknown flag, missing value, flag constraints, unknown
+ * command) as headerkit's one-line UsageError. oclif renders them over several lines,
+ * adds the whole help, a stack, or (under --json) its internal state; users get one
+ * line saying what is wrong and what to do, with exit 2, through the same renderer as
+ * every other error.
+ */
+import {distance} from 'fastest-levenshtein'
+import {UsageError} from '../errors.js'
+
+interface OclifParseError extends Error {
+  oclif?: {exit?: number}
+  flags?: string[]
+  parse?: {input?: {flags?: Record<string, {char?: string}>}}
+}
+
+/** Lines oclif adds around the message that tell the user nothing about this error. */
+const NOISE = [/^See more help with --help$/, /^The following errors? occurred:$/, /^Alternatively, you can use "--"/]
+
+/** The closest known flag to a mistyped one, when it is close enough to be a likely typo. */
+function suggestFlag(given: string, known: string[]): string | undefined {
+  const name = given.replace(/^--?/, '').replace(/=.*$/, '')
+  let best: {flag: string; d: number} | undefined
+  for (const flag of known) {
+    const d = distance(name, flag)
+    if (best === undefined || d < best.d) best = {flag, d}
+  }
+  if (best === undefined || best.d > Math.max(1, Math.floor(name.length / 3))) return undefined
+  return `--${best.flag}`
+}
+
+/** `command X not found` and oclif's parser errors, or undefined for anything else. */
+export function usageErrorFromOclif(error: unknown, commandId: string | undefined, bin = 'headerkit'): UsageError | undefined {
+  if (!(error instanceof Error)) return undefined
+  const e = error as OclifParseError
+  const notFound = /^command (\S+) not found$/.exec(e.message)
+  if (notFound) {
+    const id = notFound[1]!.split(':').join(' ')
+    return new UsageError(`unknown command: ${bin} ${id}`, `run \`${bin} --help\` for the commands`)
+  }
+  // Every CLIError oclif raises while reading argv carries a usage exit code; the
+  // commands themselves throw typed HeaderkitErrors, never CLIErrors.
+  if (e.oclif?.exit === undefined || e.message.startsWith('EEXIT:')) return undefined
+  const lines = e.message
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !NOISE.some((re) => re.test(l)))
+    .map((l) => l.replace(/^Missing required flag (\w[\w-]*)$/, 'Missing required flag --$1'))
+  const message = lines.join('; ').replace(/^Nonexistent flags?: /, (m) => (m.includes('flags') ? 'unknown flags: ' : 'unknown flag: '))
+  const where = commandId === undefined || commandId === 'generate' ? bin : `${bin} ${commandId.split(':').join(' ')}`
+  const known = Object.keys(e.parse?.input?.flags ?? {})
+  const suggestion = e.flags?.length === 1 ? suggestFlag(e.flags[0]!, known) : undefined
+  const help = `run \`${where} --help\` for the flags`
+  return new UsageError(message.charAt(0).toLowerCase() + message.slice(1), suggestion ? `did you mean ${suggestion}? ${help}` : help)
+}
