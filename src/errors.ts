@@ -63,3 +63,32 @@ export class InputError extends HeaderkitError {
 export function isHeaderkitError(error: unknown): error is HeaderkitError {
   return error instanceof HeaderkitError
 }
+
+const FAULT_ADVICE: Record<string, string> = {
+  EROFS: 'the file system is read-only; run where it is writable',
+  EACCES: 'permission denied; check the owner and mode (an immutable file needs `chattr -i`)',
+  EPERM: 'operation not permitted; check the owner and mode (an immutable file needs `chattr -i`)',
+  ENOSPC: 'the disk is full; free some space and run again',
+  EDQUOT: 'the disk quota is exhausted; free some space and run again',
+  ENOTDIR: 'a file sits where a directory should be; move it away',
+  EISDIR: 'a directory sits where a file should be; move it away',
+  EMFILE: 'too many open files; raise `ulimit -n`',
+  ENFILE: 'too many open files on the system; try again',
+  EIO: 'an I/O error from the disk; check the device',
+  ELOOP: 'too many levels of symbolic links; fix the link',
+  ENAMETOOLONG: 'a path is too long; use a shorter project or store path',
+  EBUSY: 'the file is busy; try again',
+}
+
+/**
+ * An error from the file system that the environment caused (read-only disk, full
+ * disk, permissions, an odd file where a directory belongs): not a bug, so it gets one
+ * line naming the path and the fault, exit 1, instead of "internal error".
+ */
+export function environmentFault(error: unknown): HeaderkitError | undefined {
+  if (error instanceof HeaderkitError || !(error instanceof Error)) return undefined
+  const {code, path, syscall} = error as NodeJS.ErrnoException
+  if (code === undefined || !(code in FAULT_ADVICE)) return undefined
+  const where = path === undefined ? '' : ` ${path}`
+  return new HeaderkitError('E_ENVIRONMENT', `cannot ${syscall ?? 'access'}${where}: ${code}`, {hint: FAULT_ADVICE[code], cause: error})
+}

@@ -16,7 +16,7 @@ import {IR_SCHEMA_VERSION, type Header} from '../ir/types.js'
 import {EXTRACTOR_VERSION} from '../parse/registry.js'
 import type {IrKeyInputs} from '../store/keys.js'
 import {hashSourceBytes, irKey, outputKey} from '../store/keys.js'
-import {openStore, type Store} from '../store/layout.js'
+import {assertStoreUsable, openStore, type Store} from '../store/layout.js'
 import {lookupIr, lookupOutput} from '../store/lookup.js'
 import {writeIr, writeOutput, type WriteResult} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
@@ -208,6 +208,7 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
   const useIr = !plan.switches.noCache && !plan.switches.noIrCache
   const useOutput = !plan.switches.noCache && !plan.switches.noOutputCache
   const store: Store | undefined = useIr || useOutput ? openStore(plan.storeDir) : undefined
+  if (store) await assertStoreUsable(store)
   const warnings: string[] = [...plan.warnings]
   const results: GenerationResult[] = []
   let parsed = 0

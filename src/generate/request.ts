@@ -21,6 +21,7 @@ import type {ResolvedOptions, Writer} from '../writers/types.js'
 import {headerArgs} from './args.js'
 import {mergeOverrides, resolveHeaders} from './inputs.js'
 import {checkTemplate, renderTemplate} from './templates.js'
+import {checkOutputPath} from './output-paths.js'
 
 export interface GenerateRequest {
   /** Header paths or globs. Literal paths are relative to `cwd`, globs to the project root. Empty: the config's `headers`. */
@@ -155,6 +156,7 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
           : config.output?.[writer.name] !== undefined ? `output.${writer.name} in ${context.loaded?.file}` : `the ${writer.name} writer's default output pattern`
       const rendered = renderTemplate(template, header, source, request.allowOutsideProject)
       const absolute = resolve(projectRoot, rendered.path)
+      checkOutputPath(absolute, storeDir, `output template '${template}' (from ${source})`)
       const owner = `${header} (${writer.name})`
       const previous = claimed.get(absolute)
       if (previous) throw new UsageError(`two outputs resolve to ${rendered.path}: ${previous} and ${owner}`, 'give the writers different -o templates, for example with {stem} or {dir}')

@@ -107,6 +107,21 @@ export async function ensureDir(path: string): Promise<void> {
   if (!st.isDirectory()) throw Object.assign(new Error(`${path} is not a directory`), {code: 'ENOTDIR'})
 }
 
+/**
+ * Removes whatever is at `path` without following it: a link is unlinked (never its
+ * target), a directory removed with its contents, anything else unlinked. Plain unlink
+ * for non-directories also keeps the real fault (EPERM on an immutable file) instead of
+ * the scandir error fs.rm reports after its fallback.
+ */
+export async function removeNode(path: string): Promise<void> {
+  const st = await lstatOrUndefined(path)
+  if (st === undefined) return
+  if (st.isDirectory()) await fs.rm(path, {recursive: true, force: true})
+  else await fs.unlink(path).catch((error: unknown) => {
+    if (!isCode(error, 'ENOENT')) throw error
+  })
+}
+
 /** Total bytes of regular files under a directory (never following links). */
 export async function treeBytes(path: string): Promise<number> {
   let total = 0

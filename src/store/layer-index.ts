@@ -102,6 +102,11 @@ export async function withLayerLock<T>(store: Store, layer: Layer, fn: (assertHe
       },
     })
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    // The lock is a directory made next to the index: a store we may not write fails here first.
+    if (code === 'EROFS') throw new StoreError(`cannot write to ${layer.name} in ${store.root}: the store is on a read-only file system`, 'run where the store is writable', 'E_STORE_READONLY')
+    if (code === 'EACCES' || code === 'EPERM') throw new StoreError(`cannot write to ${layer.name} in ${store.root}: permission denied`, 'make the store writable by this user', 'E_STORE_READONLY')
+    if (code === 'ENOSPC' || code === 'EDQUOT') throw new StoreError(`cannot write to ${layer.name} in ${store.root}: the disk is full`, 'free some space and run again', 'E_STORE_FULL')
     throw new StoreError(`cannot lock ${layer.name} in ${store.root}: ${(error as Error).message}`, `another headerkit process holds it; if none runs, remove ${layer.name}/${LOCK_NAME}`, 'E_STORE_LOCK')
   }
   const assertHeld = (): void => {

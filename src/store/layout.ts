@@ -7,10 +7,10 @@
  *   <store>/output/<writer>/index.json
  *   <store>/output/<writer>/<slug>/{output.<ext>,metadata.json}
  */
-import {promises as fs} from 'node:fs'
+import {promises as fs, type Stats} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {StoreError} from '../errors.js'
-import {atomicWriteFile, ensureDir, isCode, lstatOrUndefined} from './fsx.js'
+import {atomicWriteFile, ensureDir, isCode, kindOf, lstatOrUndefined} from './fsx.js'
 import {isValidWriterName} from './slug.js'
 import {headerkitVersion} from '../version.js'
 
@@ -87,17 +87,27 @@ async function statRoot(store: Store) {
   }
 }
 
+function notADirectory(store: Store, what: string, st: Stats): StoreError {
+  return new StoreError(`${what} is not a directory: ${store.root} is a ${kindOf(st)}`, 'point --store-dir / HEADERKIT_STORE_DIR / store_dir at a directory; a missing one is created', 'E_STORE_NOT_DIR')
+}
+
 /** Throws one clear error when the store directory does not exist or is not a directory. */
 export async function assertStoreExists(store: Store, what = 'store directory'): Promise<void> {
   const st = await statRoot(store)
   if (st === undefined) throw new StoreError(`${what} not found: ${store.root}`, 'check --store-dir / HEADERKIT_STORE_DIR / store_dir', 'E_STORE_MISSING')
-  if (!st.isDirectory()) throw new StoreError(`${what} is not a directory: ${store.root}`, 'point it at a directory', 'E_STORE_NOT_DIR')
+  if (!st.isDirectory()) throw notADirectory(store, what, st)
+}
+
+/** Throws when something other than a directory sits where the store goes; a missing store is fine. */
+export async function assertStoreUsable(store: Store): Promise<void> {
+  const st = await statRoot(store)
+  if (st !== undefined && !st.isDirectory()) throw notADirectory(store, 'store directory', st)
 }
 
 /** Creates the store root and the layer directory for a write, plus the store's .gitignore. */
 export async function prepareLayerForWrite(store: Store, layer: Layer): Promise<void> {
   const st = await statRoot(store)
-  if (st && !st.isDirectory()) throw new StoreError(`store directory is not a directory: ${store.root}`, 'point --store-dir at a directory', 'E_STORE_NOT_DIR')
+  if (st && !st.isDirectory()) throw notADirectory(store, 'store directory', st)
   if (!st) await fs.mkdir(store.root, {recursive: true})
   if ((await lstatOrUndefined(join(store.root, '.gitignore'))) === undefined) {
     // Best effort: a read-only or odd store still works without it.

@@ -4,7 +4,7 @@
  */
 import {promises as fs} from 'node:fs'
 import {join} from 'node:path'
-import {lstatOrUndefined, treeBytes} from './fsx.js'
+import {lstatOrUndefined, removeNode, treeBytes} from './fsx.js'
 import {indexRepairAdvice, readIndex, withLayerLock, writeIndex} from './layer-index.js'
 import {assertStoreExists, irLayer, type Layer, outputLayer, type Store} from './layout.js'
 import {indexFromDisk, listLayer, listWriters} from './scan.js'
@@ -98,8 +98,11 @@ export async function clearStore(store: Store, which: {ir?: boolean; output?: bo
       const listing = await listLayer(layer)
       const index = await readIndex(layer)
       const entryCount = new Set([...listing.entries, ...index.entries.keys()]).size
-      await fs.rm(join(layer.dir, 'index.json'), {force: true})
-      for (const slug of listing.entries) await fs.rm(join(layer.dir, slug), {recursive: true, force: true})
+      // Whatever the layer holds besides the lock and live writers' temp names goes,
+      // links and odd files included, each removed without following it.
+      await removeNode(join(layer.dir, 'index.json'))
+      for (const slug of listing.entries) await removeNode(join(layer.dir, slug))
+      for (const stray of listing.strays) await removeNode(join(layer.dir, stray.name))
       await removeOldLeftovers(layer, listing.leftovers)
       return entryCount
     })

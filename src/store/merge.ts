@@ -17,9 +17,10 @@
  * indexed under the lock, one index write per layer.
  */
 import {promises as fs} from 'node:fs'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {StoreError} from '../errors.js'
 import {canonicalJson, compareCodePoints} from '../util/canonical-json.js'
+import {isWithin, realPathOfNew} from '../util/real-paths.js'
 import {readEntry, type EntryRead} from './entry.js'
 import {fsyncDir, isCode, kindOf, listDir, tempName} from './fsx.js'
 import {readIndex, withLayerLock, writeIndex} from './layer-index.js'
@@ -81,6 +82,16 @@ export async function storeMerge(sources: string[], target: string, options: Mer
   }
   const tst = await statFollow(target)
   if (tst && !tst.isDirectory()) throw new StoreError(`merge target is not a directory: ${target}`, 'pass a directory with -o (it is created when missing); nothing was merged', 'E_STORE_NOT_DIR')
+  const realTarget = realPathOfNew(resolve(target))
+  for (const source of sources) {
+    const realSource = realPathOfNew(resolve(source))
+    // The same store on both sides is a no-op; one inside the other would merge a store into itself.
+    if (realSource === realTarget) continue
+    if (isWithin(realTarget, realSource)) throw new StoreError(`merge target ${target} is inside the source store ${source}`, 'choose a target outside every source; nothing was merged', 'E_MERGE_OVERLAP')
+    if (isWithin(realSource, realTarget)) throw new StoreError(`source store ${source} is inside the merge target ${target}`, 'choose a target outside every source; nothing was merged', 'E_MERGE_OVERLAP')
+    const names = (await listDir(source)).map((d) => d.name)
+    if (!names.includes('ir') && !names.includes('output')) throw new StoreError(`not a headerkit store: ${source} holds neither ir/ nor output/`, 'pass store directories (the ones holding ir/ and output/); nothing was merged', 'E_STORE_NOT_STORE')
+  }
 
   const dest = openStore(target, options)
   const result: MergeResult = {target: dest.root, sources: [...sources], new: 0, skipped: 0, renamed: [], replaced: [], conflicts: [], errors: [], warnings: [], ok: true}

@@ -72,6 +72,7 @@ export async function indexFromDisk(layer: Layer): Promise<{entries: IndexEntrie
   const entries: IndexEntries = new Map()
   const seen = new Map<string, string>()
   const skipped: {slug: string; reason: string}[] = []
+  for (const stray of listing.strays) skipped.push({slug: stray.name, reason: `a ${stray.kind}, not an entry directory (headerkit never writes one here; remove it or run \`headerkit cache clear\`)`})
   for (const {slug, read} of await scanEntries(layer, listing.entries)) {
     if (!read.ok) {
       skipped.push({slug, reason: read.detail})
