@@ -4,10 +4,17 @@
  */
 import {Command, Errors} from '@oclif/core'
 import {renderError} from './render.js'
-import {usageErrorFromOclif} from './usage.js'
+import {booleanFlagWithValue, usageErrorFromOclif} from './usage.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
+
+  override async init(): Promise<void> {
+    await super.init()
+    const flags = {json: {type: 'boolean'}, ...(this.constructor as typeof BaseCommand).flags}
+    const refused = booleanFlagWithValue(this.argv, flags, this.config.bin)
+    if (refused) throw refused
+  }
 
   /** Plain lines for humans; suppressed under --json (oclif prints the result). */
   protected say(line = ''): void {

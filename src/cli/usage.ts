@@ -53,3 +53,27 @@ export function usageErrorFromOclif(error: unknown, commandId: string | undefine
   const help = `run \`${where} --help\` for the flags`
   return new UsageError(message.charAt(0).toLowerCase() + message.slice(1), suggestion ? `did you mean ${suggestion}? ${help}` : help)
 }
+
+interface FlagShape {
+  type: string
+  allowNo?: boolean
+}
+
+/**
+ * `--no-cache=1`: oclif reads a value given to a boolean flag as the next argument
+ * (here a header named `1`). A boolean takes no value; say so instead.
+ */
+export function booleanFlagWithValue(argv: readonly string[], flags: Record<string, FlagShape>, bin = 'headerkit'): UsageError | undefined {
+  const booleans = new Set<string>()
+  for (const [name, f] of Object.entries(flags)) {
+    if (f.type !== 'boolean') continue
+    booleans.add(name)
+    if (f.allowNo) booleans.add(`no-${name}`)
+  }
+  for (const arg of argv) {
+    if (arg === '--') break
+    const m = /^--([^=]+)=(.*)$/s.exec(arg)
+    if (m && booleans.has(m[1]!)) return new UsageError(`flag --${m[1]} takes no value (got ${arg})`, `write --${m[1]} alone; run \`${bin} --help\` for the flags`)
+  }
+  return undefined
+}

@@ -20,6 +20,8 @@ export interface ResolveHeadersOptions {
   patterns: string[]
   /** Exclude globs (config `exclude`), relative to the project root. */
   exclude?: string[]
+  /** Where the exclude globs came from (`--exclude`, `exclude in <file>`), for the error when nothing is left. */
+  excludeSources?: string[]
   projectRoot: string
   cwd: string
   /** The config's `headers` entries, in file order (for defaults and overrides). */
@@ -132,12 +134,17 @@ export function resolveHeaders(options: ResolveHeadersOptions): ResolvedHeaders 
       for (const p of paths) found.add(p)
     }
   }
+  const before = found.size
   if (options.exclude && options.exclude.length > 0) {
     const excluded = picomatch(options.exclude.map(toPosix), {dot: true})
     for (const p of [...found]) if (excluded(p)) found.delete(p)
   }
+  if (found.size === 0 && before > 0) {
+    const by = options.excludeSources?.length ? options.excludeSources.join(' and ') : 'the exclude patterns'
+    throw new UsageError(`every header ${useCli ? 'given' : 'configured'} (${before}) was excluded by ${by}`, 'loosen the exclude globs, or name other headers')
+  }
   if (found.size === 0) {
-    throw new UsageError(useCli ? 'every header given was excluded by the config exclude patterns' : 'no headers given and none configured', 'pass header paths or globs, or set headers in [tool.headerkit] / .headerkit.toml')
+    throw new UsageError('no headers given and none configured', 'pass header paths or globs, or set headers in [tool.headerkit] / .headerkit.toml')
   }
   const headers = [...found]
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))

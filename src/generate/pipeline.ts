@@ -247,7 +247,7 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
         const {parseHeader, LibclangNotFoundError} = await import('../parse/index.js')
         let result
         try {
-          result = await parseHeader({header: keys.headerAbs, projectRoot, target: job.target, args: keys.clangArgs, libclang: plan.libclang, backend: job.backend})
+          result = await parseHeader({header: keys.headerAbs, projectRoot, target: job.target, args: keys.clangArgs, libclang: plan.libclang, libclangFrom: plan.libclangFrom, backend: job.backend})
         } catch (error) {
           if (error instanceof LibclangNotFoundError) throw new IrMissWithoutLibclangError(job.header, job.target, error)
           throw error

@@ -12,10 +12,12 @@
 import {resolve} from 'node:path'
 import {loadProjectContext, resolveCacheSwitches, resolveStoreDir, resolveTarget, type CacheSwitches, type ProjectContext} from '../config/settings.js'
 import {formatConfigWarning} from '../config/validate.js'
-import type {HeaderOverrides} from '../config/types.js'
+import type {HeaderkitConfig, HeaderOverrides} from '../config/types.js'
+import {closest, distance} from 'fastest-levenshtein'
 import {UsageError} from '../errors.js'
+import {checkBackend} from '../parse/registry.js'
 import {normalizeTriple} from '../target/triple.js'
-import {DEFAULT_WRITER, getWriter} from '../writers/registry.js'
+import {DEFAULT_WRITER, getWriter, listWriters} from '../writers/registry.js'
 import {resolveWriterOptions} from '../writers/options.js'
 import type {ResolvedOptions, Writer} from '../writers/types.js'
 import {headerArgs} from './args.js'
@@ -77,6 +79,8 @@ export interface GenerationPlan {
   storeDir: string
   switches: CacheSwitches
   libclang: string | undefined
+  /** Where `libclang` came from (`--libclang` or `HEADERKIT_LIBCLANG`), for errors. */
+  libclangFrom: string
   jobs: HeaderJob[]
   /** One header, one writer, no template: the text goes to stdout (CLI) or is only returned (API). */
   singleOutput: boolean
@@ -94,6 +98,21 @@ function uniqueWriters(names: string[]): Writer[] {
   return writers
 }
 
+/** [output] and [writer.*] keys naming no writer: a typo there silently does nothing. */
+function unknownWriterKeys(config: HeaderkitConfig, file: string | undefined): string[] {
+  const known = listWriters().map((w) => w.name)
+  const out: string[] = []
+  for (const [section, table] of [['output', config.output], ['writer', config.writer]] as const) {
+    for (const name of Object.keys(table ?? {})) {
+      if (known.includes(name)) continue
+      const guess = closest(name, known)
+      const hint = distance(name, guess) <= 2 ? `did you mean ${section}.${guess}?` : `known writers: ${known.join(', ')}`
+      out.push(`${section}.${name} in ${file} names no writer, so it has no effect (${hint})`)
+    }
+  }
+  return out
+}
+
 export async function planGeneration(request: GenerateRequest): Promise<GenerationPlan> {
   const env = request.env ?? process.env
   const context = await loadProjectContext({cwd: request.cwd, configPath: request.configPath, noConfig: request.noConfig, env})
@@ -101,9 +120,7 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
   const config = context.loaded?.config ?? {}
   const warnings = context.warnings.map(formatConfigWarning)
 
-  if (config.backend !== undefined && config.backend !== 'libclang') {
-    throw new UsageError(`unknown parser backend '${config.backend}' (from backend in ${context.loaded?.file})`, 'the only backend is libclang')
-  }
+  if (config.backend !== undefined) checkBackend(config.backend, `backend in ${context.loaded?.file}`)
   const writerNames = request.writers && request.writers.length > 0 ? request.writers : config.writers && config.writers.length > 0 ? config.writers : [DEFAULT_WRITER]
   const writers = uniqueWriters(writerNames)
   for (const name of Object.keys(request.outputs ?? {})) {
@@ -111,10 +128,12 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
   }
   for (const [name, template] of Object.entries(request.outputs ?? {})) checkTemplate(template, `-o ${name}:${template}`)
   for (const [name, template] of Object.entries(config.output ?? {})) checkTemplate(template, `output.${name} in ${context.loaded?.file}`)
+  warnings.push(...unknownWriterKeys(config, context.loaded?.file))
 
   const resolved = resolveHeaders({
     patterns: request.headers ?? [],
     exclude: [...(config.exclude ?? []), ...(request.exclude ?? [])],
+    excludeSources: [...(request.exclude?.length ? ['--exclude'] : []), ...(config.exclude?.length ? [`exclude in ${context.loaded?.file}`] : [])],
     projectRoot,
     cwd,
     fromConfig: config.headers,
@@ -137,9 +156,7 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
     const target = flagTarget === undefined && override.target !== undefined
       ? normalizeTriple(override.target, `target of the headers entry for ${header} in ${context.loaded?.file}`)
       : (defaultTarget ??= resolveTarget(context, request.target, env).triple)
-    if (override.backend !== undefined && override.backend !== 'libclang') {
-      throw new UsageError(`unknown parser backend '${override.backend}' for ${header} (from ${context.loaded?.file})`, 'the only backend is libclang')
-    }
+    if (override.backend !== undefined) checkBackend(override.backend, `the headers entry for ${header} in ${context.loaded?.file}`)
     const {defines, includeDirs, extraArgs} = headerArgs({config, override, flags: request, projectRoot, cwd})
 
     const writerJobs: WriterJob[] = writers.map((writer) => {
@@ -174,5 +191,5 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
       writers: writerJobs,
     })
   }
-  return {context, storeDir, switches, libclang: request.libclang ?? env.HEADERKIT_LIBCLANG ?? undefined, jobs, singleOutput, warnings}
+  return {context, storeDir, switches, libclang: request.libclang ?? env.HEADERKIT_LIBCLANG ?? undefined, libclangFrom: request.libclang !== undefined ? '--libclang' : 'HEADERKIT_LIBCLANG', jobs, singleOutput, warnings}
 }

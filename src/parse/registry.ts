@@ -28,6 +28,12 @@ export function getBackend(name: string = DEFAULT_BACKEND): ParserBackend {
   return backend
 }
 
+/** `name` when a backend of that name exists; otherwise a UsageError naming where it came from. */
+export function checkBackend(name: string, source: string): string {
+  if (!backends.has(name)) throw new UsageError(`unknown parser backend '${name}' (from ${source})`, `known backends: ${listBackends().join(', ')}`)
+  return name
+}
+
 export function listBackends(): string[] {
   return [...backends.keys()].sort()
 }

@@ -11,6 +11,8 @@ export interface ParseRequest {
   args: string[]
   /** Explicit libclang path (the `--libclang` flag); wins over the environment. */
   libclang?: string
+  /** Where `libclang` came from, for errors (default `--libclang`). */
+  libclangFrom?: string
   /** Backend name; only `libclang` exists today. */
   backend?: string
 }

@@ -19,6 +19,7 @@ import type {HeaderkitConfig, WriterOptions} from '../config/types.js'
 import {headerArgs, keyFormOf} from '../generate/args.js'
 import {mergeOverrides, type ResolvedHeader} from '../generate/inputs.js'
 import {irSlug} from '../store/slug.js'
+import {checkBackend} from '../parse/registry.js'
 import {parseWriterOptFlag, resolveWriterOptions} from '../writers/options.js'
 import {LINUX_PLATFORMS, platformByArch, platformByDocker, type Libc, type LinuxArch, type LinuxPlatform} from '../target/platforms.js'
 
@@ -437,7 +438,7 @@ function entriesFor(input: PlanInput, triple: string, warnings: string[]): PlanE
   const root = resolve(input.projectRoot)
   return input.headers.map((header) => {
     const o = mergeOverrides(header.entries)
-    const backend = o.backend ?? flags.backend ?? config?.backend ?? 'libclang'
+    const backend = checkBackend(o.backend ?? flags.backend ?? config?.backend ?? 'libclang', o.backend !== undefined ? `the headers entry for ${header.path}` : flags.backend !== undefined ? '--backend' : 'backend in the config')
     // The arguments, and their key form, exactly as generation computes them, so the
     // slugs and keys of populated entries are the ones a native run looks up.
     const {defines, includeDirs, args} = keyFormOf(headerArgs({config: config ?? {}, override: o, flags, projectRoot: root, cwd: input.cwd}), root)

@@ -21,6 +21,11 @@ const LINUX_ARCH_ALIASES: Record<string, string> = {
   riscv64: 'riscv64', riscv64gc: 'riscv64',
 }
 
+// The architectures clang's triple parser knows (llvm/TargetParser/Triple.cpp), as
+// prefixes where it accepts sub-architectures. An arch outside these is refused here,
+// with the user's own spelling, instead of by libclang later with a normalised triple.
+const CLANG_ARCH = /^(?:x86_64h?|i[3-6]86|amd64|x64|x86|aarch64(?:_be|_32)?|arm64(?:_32|e)?|arm\w*|thumb\w*|xscale\w*|powerpc\w*|ppc\w*|s390x|systemz|riscv(?:32|64)\w*|mips\w*|sparc\w*|wasm(?:32|64)|loongarch(?:32|64)|hexagon|msp430|avr|bpf\w*|amdgcn|r600|nvptx\w*|xcore|lanai|m68k|ve|csky|le(?:32|64)|spir\w*|amdil\w*|hsail\w*|kalimba\w*|shave|renderscript\w*|arc|tce\w*|xtensa|dxil|spirv\w*)$/
+
 export interface TripleParts {
   arch: string
   vendor: string
@@ -55,6 +60,9 @@ export function normalizeTriple(input: string, source = '--target'): string {
   let parts = raw.split('-')
   if (parts.length < 3) {
     throw new UsageError(`invalid target triple '${input}' (from ${source}): expected at least 3 hyphen-separated parts`, 'for example x86_64-pc-linux-gnu or aarch64-linux-gnu')
+  }
+  if (!CLANG_ARCH.test(parts[0]!)) {
+    throw new UsageError(`unknown architecture '${parts[0]}' in target triple '${input}' (from ${source})`, 'use a triple clang knows, for example x86_64-pc-linux-gnu or aarch64-unknown-linux-gnu')
   }
   if (!KNOWN_VENDORS.has(parts[1]!) && parts.length <= 4) parts = [parts[0]!, 'unknown', ...parts.slice(1)]
   const [arch, , os, ...envParts] = parts

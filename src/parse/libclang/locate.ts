@@ -59,6 +59,8 @@ const INSTALL_HINT = 'install libclang (Debian/Ubuntu: apt-get install libclang1
 
 export interface LocateOptions {
   explicit?: string
+  /** Where `explicit` came from, for the error (default `--libclang`). */
+  explicitFrom?: string
   env?: NodeJS.ProcessEnv
   candidates?: string[]
 }
@@ -67,7 +69,7 @@ export interface LocateOptions {
 export function locateLibclang(options: LocateOptions = {}): string {
   const env = options.env ?? process.env
   const named: Array<[string, string | undefined]> = [
-    ['--libclang', options.explicit],
+    [options.explicitFrom ?? '--libclang', options.explicit],
     ['HEADERKIT_LIBCLANG', env.HEADERKIT_LIBCLANG],
     ['LIBCLANG_PATH', env.LIBCLANG_PATH],
   ]

@@ -28,8 +28,8 @@ interface Session {
 const sessions = new Map<string, Session>()
 
 /** Load (once) the libclang the request points at, with its index. */
-export function openLibclang(explicit?: string): Session {
-  const libPath = locateLibclang({explicit})
+export function openLibclang(explicit?: string, explicitFrom?: string): Session {
+  const libPath = locateLibclang({explicit, explicitFrom})
   let session = sessions.get(libPath)
   if (!session) {
     const clang = loadLibclang(libPath)
@@ -133,6 +133,18 @@ function failureHint(diagnostics: Diagnostic[], req: ParseRequest): string | und
   return 'add the directory holding it with -I'
 }
 
+/**
+ * clang picks the language from the extension and refuses what it does not know
+ * (`.inc`, none at all) with no diagnostic, and takes `.hpp` as C++. A header is C
+ * unless the user's own arguments choose a language: `.h` is already a C header to
+ * clang, anything else is told so.
+ */
+export function languageArgs(header: string, userArgs: readonly string[]): string[] {
+  if (header.endsWith('.h')) return []
+  if (userArgs.some((a) => a === '-x' || (a.startsWith('-x') && a.length > 2) || a.startsWith('--language'))) return []
+  return ['-x', 'c-header']
+}
+
 /** Parses `req.header` with libclang into the IR. */
 export function parseWithLibclang(req: ParseRequest): ParseResult {
   if (!path.isAbsolute(req.header) || !path.isAbsolute(req.projectRoot)) {
@@ -143,10 +155,10 @@ export function parseWithLibclang(req: ParseRequest): ParseResult {
     throw new UsageError(`header ${req.header} is outside the project root ${req.projectRoot}`, 'run from the project, or pass a header inside it')
   }
   if (!existsSync(req.header)) throw new InputError(`header not found: ${req.header}`)
-  const session = openLibclang(req.libclang)
+  const session = openLibclang(req.libclang, req.libclangFrom)
   const {clang, index} = session
   const f = clang.fn
-  const args = [`--target=${req.target}`, ...req.args]
+  const args = [`--target=${req.target}`, ...languageArgs(req.header, req.args), ...req.args]
   const tuOut = [null]
   const rc: number = f.clang_parseTranslationUnit2(index, req.header, args, args.length, null, 0, TU_FLAGS, tuOut)
   if (rc !== 0 || !tuOut[0]) throw creationFailure(session, req, rc)
