@@ -11,4 +11,4 @@ const argv = process.argv.slice(2)
 const first = argv[0]
 const known = first === undefined || PASS_THROUGH.has(first) || Boolean(config.findCommand(first) || config.findTopic(first))
 if (!known || first === undefined) argv.unshift(DEFAULT_COMMAND)
-await run(argv, config).then(() => flush()).catch((error) => handleCliError(error, argv))
+await run(argv, config).then(() => flush()).catch((error) => handleCliError(error, argv, (id) => Boolean(config.findCommand(id))))

@@ -31,7 +31,7 @@ async function runBundle() {
   }
   const cli = require('../dist/bundle/cli.cjs')
   const config = await cli.Config.load({root: new URL(BUNDLE).pathname})
-  await cli.run(argv, config).then(() => cli.flush()).catch((error) => cli.handleCliError(error, argv))
+  await cli.run(argv, config).then(() => cli.flush()).catch((error) => cli.handleCliError(error, argv, (id) => ids.includes(id)))
 }
 
 if (existsSync(new URL('cli.cjs', BUNDLE))) {

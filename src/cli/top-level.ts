@@ -14,14 +14,14 @@ function exitCodeOf(error: unknown): number | undefined {
   return typeof e?.message === 'string' && e.message.startsWith('EEXIT:') && typeof e.oclif?.exit === 'number' ? e.oclif.exit : undefined
 }
 
-export function handleCliError(error: unknown, argv: string[]): void {
+export function handleCliError(error: unknown, argv: string[], isCommand?: (id: string) => boolean): void {
   const exit = exitCodeOf(error)
   if (exit !== undefined) {
     process.exitCode = exit
     return
   }
   const json = argv.includes('--json')
-  const rendered = renderError(usageErrorFromOclif(error, undefined) ?? error, json)
+  const rendered = renderError(usageErrorFromOclif(error, undefined, 'headerkit', isCommand) ?? error, json)
   process.stdout.write(rendered.stdout)
   process.stderr.write(rendered.stderr)
   process.exitCode = rendered.exitCode

@@ -30,13 +30,18 @@ function suggestFlag(given: string, known: string[]): string | undefined {
 }
 
 /** `command X not found` and oclif's parser errors, or undefined for anything else. */
-export function usageErrorFromOclif(error: unknown, commandId: string | undefined, bin = 'headerkit'): UsageError | undefined {
+export function usageErrorFromOclif(error: unknown, commandId: string | undefined, bin = 'headerkit', isCommand: (id: string) => boolean = () => false): UsageError | undefined {
   if (!(error instanceof Error)) return undefined
   const e = error as OclifParseError
   const notFound = /^command (\S+) not found$/.exec(e.message)
   if (notFound) {
-    const id = notFound[1]!.split(':').join(' ')
-    return new UsageError(`unknown command: ${bin} ${id}`, `run \`${bin} --help\` for the commands`)
+    // `cache status extra` is looked up as the command cache:status:extra.
+    const parts = notFound[1]!.split(':')
+    for (let n = parts.length - 1; n > 0; n--) {
+      const id = parts.slice(0, n)
+      if (isCommand(id.join(':'))) return new UsageError(`unexpected argument${parts.length - n === 1 ? '' : 's'}: ${parts.slice(n).join(' ')}`, `run \`${bin} ${id.join(' ')} --help\` for its arguments`)
+    }
+    return new UsageError(`unknown command: ${bin} ${parts.join(' ')}`, `run \`${bin} --help\` for the commands`)
   }
   // Every CLIError oclif raises while reading argv carries a usage exit code; the
   // commands themselves throw typed HeaderkitErrors, never CLIErrors.

@@ -13,7 +13,8 @@
 import {stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
 import {hashSourceBytes} from '../store/keys.js'
-import {readRegularFile} from '../util/fs-nodes.js'
+import {InputError} from '../errors.js'
+import {kindOf, readRegularFile} from '../util/fs-nodes.js'
 import {projectRelative, type SearchPaths} from './args.js'
 
 export interface Dependency {
@@ -51,12 +52,21 @@ export function scanIncludes(text: string): {quoted: string[]; angled: string[]}
   return {quoted, angled}
 }
 
-async function isFile(path: string): Promise<boolean> {
+/**
+ * Whether an include candidate is a regular file. A FIFO, socket or device there is an
+ * error: clang would open it while resolving the include and block in that open, on
+ * the main thread, where not even SIGTERM's handler can run.
+ */
+async function isFile(path: string, includedFrom: string): Promise<boolean> {
+  let st
   try {
-    return (await stat(path)).isFile()
+    st = await stat(path)
   } catch {
     return false
   }
+  if (st.isFile()) return true
+  if (st.isDirectory()) return false
+  throw new InputError(`include ${path} (from ${includedFrom}) is a ${kindOf(st)}, not a regular file`, 'replace it with a regular file, or remove it', 'E_INCLUDE_NOT_FILE')
 }
 
 function isUnder(path: string, dirs: string[]): boolean {
@@ -78,7 +88,7 @@ export async function includeClosure(header: string, projectRoot: string, paths:
     const dirs = quoted ? [dirname(from), ...paths.quote, ...paths.angle] : paths.angle
     for (const dir of dirs) {
       const candidate = resolve(dir, name)
-      if (await isFile(candidate)) return candidate
+      if (await isFile(candidate, from)) return candidate
     }
     return undefined
   }
@@ -90,8 +100,11 @@ export async function includeClosure(header: string, projectRoot: string, paths:
     let bytes: Uint8Array
     try {
       bytes = file === header && headerBytes ? headerBytes : await readRegularFile(file)
-    } catch {
-      continue // a forced include that does not exist: the parse reports it
+    } catch (error) {
+      // A forced include that does not exist: the parse reports it. One that is not a
+      // regular file would block clang's open of it (see isFile).
+      if ((error as NodeJS.ErrnoException).code === 'EFTYPE') throw new InputError(`forced include ${file} is a ${(error as {kind?: string}).kind}, not a regular file`, 'replace it with a regular file, or drop the -include', 'E_INCLUDE_NOT_FILE')
+      continue
     }
     if (file !== header && isProjectLocal(file)) seen.set(file, await hashSourceBytes(bytes))
     const {quoted, angled} = scanIncludes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))

@@ -4,9 +4,8 @@
  * populate pointed at the stand-in images for linux/amd64 and linux/arm64.
  */
 import Docker from 'dockerode'
-import {createHash} from 'node:crypto'
-import {appendFileSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {appendFileSync, cpSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import type {PopulateReport} from '../../../src/populate/report.js'
 import {type CliResult, REPO_ROOT} from '../../support/cli.js'
 import {makeTempDir} from '../../support/tmp.js'
@@ -44,23 +43,7 @@ export async function leftoverContainers(docker = new Docker()): Promise<string[
   return list.map((c) => c.Id)
 }
 
-/** Path -> SHA-256 of every file under dir: to show a store is untouched. */
-export function treeHashes(dir: string): Record<string, string> {
-  const out: Record<string, string> = {}
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name)
-      if (statSync(p).isDirectory()) walk(p)
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex')
-    }
-  }
-  try {
-    walk(dir)
-  } catch {
-    // no store at all: an empty tree
-  }
-  return out
-}
+export {treeHashes} from '../../support/tree.js'
 
 /** The env for CLI runs: the real daemon, and a per-user cache shared by the e2e runs. */
 export function e2eEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
