@@ -14,7 +14,9 @@ export function tempName(tag = ''): string {
   return `${TEMP_PREFIX}${tag}${randomBytes(8).toString('hex')}`
 }
 
-export {kindOf, type NodeKind} from '../util/fs-nodes.js'
+import {kindOf, type NodeKind} from '../util/fs-nodes.js'
+
+export {kindOf, type NodeKind}
 
 /** lstat, or undefined when nothing is there. */
 export async function lstatOrUndefined(path: string): Promise<Stats | undefined> {
@@ -102,9 +104,10 @@ export async function atomicWriteFile(dir: string, name: string, data: string | 
 
 /** mkdir -p that refuses to go through a symlink or a non-directory at the final path. */
 export async function ensureDir(path: string): Promise<void> {
-  await fs.mkdir(path, {recursive: true})
-  const st = await fs.lstat(path)
-  if (!st.isDirectory()) throw Object.assign(new Error(`${path} is not a directory`), {code: 'ENOTDIR'})
+  const there = await lstatOrUndefined(path)
+  if (there === undefined) await fs.mkdir(path, {recursive: true})
+  const st = there ?? (await fs.lstat(path))
+  if (!st.isDirectory()) throw Object.assign(new Error(`${path} is a ${kindOf(st)}, not a directory`), {code: 'ENOTDIR', path})
 }
 
 /**

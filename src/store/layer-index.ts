@@ -4,7 +4,7 @@
  * through a unique temp file and a rename, so readers see the old or the new index.
  */
 import {join} from 'node:path'
-import lockfile from 'proper-lockfile'
+import lockfile, {type LockOptions} from 'proper-lockfile'
 import {StoreError} from '../errors.js'
 import {canonicalJsonFile, compareCodePoints} from '../util/canonical-json.js'
 import {readNoFollow} from './entry.js'
@@ -83,6 +83,26 @@ export async function writeIndex(layer: Layer, entries: IndexEntries): Promise<v
   await atomicWriteFile(layer.dir, INDEX_FILE, renderIndex(entries))
 }
 
+// About 100 s of waiting in all for a lock another process holds (then it is stale anyway).
+const LOCK_ATTEMPTS = 400
+const lockDelay = (attempt: number): number => Math.min(250, 10 * 1.2 ** attempt) * (1 + Math.random())
+
+/**
+ * proper-lockfile's own `retries` retry every error, so a read-only store or a file
+ * where the layer belongs would wait the whole schedule before failing. Only a lock
+ * held by someone else (ELOCKED) is worth waiting for.
+ */
+async function lockWithRetries(file: string, options: LockOptions): Promise<() => Promise<void>> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await lockfile.lock(file, options)
+    } catch (error) {
+      if (!isCode(error, 'ELOCKED') || attempt >= LOCK_ATTEMPTS) throw error
+      await new Promise((resolve) => setTimeout(resolve, lockDelay(attempt)))
+    }
+  }
+}
+
 /**
  * Runs `fn` holding the layer's cross-process lock (a directory `index.json.lock`,
  * refreshed while held; a holder that died is taken over once the lock is stale).
@@ -91,12 +111,11 @@ export async function withLayerLock<T>(store: Store, layer: Layer, fn: (assertHe
   let compromised: Error | undefined
   let release: () => Promise<void>
   try {
-    release = await lockfile.lock(join(layer.dir, INDEX_FILE), {
+    release = await lockWithRetries(join(layer.dir, INDEX_FILE), {
       realpath: false,
       lockfilePath: join(layer.dir, LOCK_NAME),
       stale: store.lockStaleMs,
       update: Math.max(1000, Math.floor(store.lockStaleMs / 4)),
-      retries: {retries: 400, factor: 1.2, minTimeout: 10, maxTimeout: 250, randomize: true},
       onCompromised: (error) => {
         compromised = error
       },
@@ -106,6 +125,7 @@ export async function withLayerLock<T>(store: Store, layer: Layer, fn: (assertHe
     // The lock is a directory made next to the index: a store we may not write fails here first.
     if (code === 'EROFS') throw new StoreError(`cannot write to ${layer.name} in ${store.root}: the store is on a read-only file system`, 'run where the store is writable', 'E_STORE_READONLY')
     if (code === 'EACCES' || code === 'EPERM') throw new StoreError(`cannot write to ${layer.name} in ${store.root}: permission denied`, 'make the store writable by this user', 'E_STORE_READONLY')
+    if (code === 'ENOTDIR') throw new StoreError(`cannot write to ${layer.name} in ${store.root}: it is not a directory`, `remove what is there, or run \`headerkit cache clear\``, 'E_STORE_LAYOUT')
     if (code === 'ENOSPC' || code === 'EDQUOT') throw new StoreError(`cannot write to ${layer.name} in ${store.root}: the disk is full`, 'free some space and run again', 'E_STORE_FULL')
     throw new StoreError(`cannot lock ${layer.name} in ${store.root}: ${(error as Error).message}`, `another headerkit process holds it; if none runs, remove ${layer.name}/${LOCK_NAME}`, 'E_STORE_LOCK')
   }

@@ -4,7 +4,8 @@
  */
 import {promises as fs} from 'node:fs'
 import {join} from 'node:path'
-import {lstatOrUndefined, removeNode, treeBytes} from './fsx.js'
+import {StoreError} from '../errors.js'
+import {kindOf, lstatOrUndefined, removeNode, treeBytes} from './fsx.js'
 import {indexRepairAdvice, readIndex, withLayerLock, writeIndex} from './layer-index.js'
 import {assertStoreExists, irLayer, type Layer, outputLayer, type Store} from './layout.js'
 import {indexFromDisk, listLayer, listWriters} from './scan.js'
@@ -90,9 +91,17 @@ export async function clearStore(store: Store, which: {ir?: boolean; output?: bo
   await assertStoreExists(store)
   const both = !which.ir && !which.output
   const layers: Layer[] = []
-  if (both || which.ir) if (await lstatOrUndefined(irLayer(store).dir)) layers.push(irLayer(store))
-  if (both || which.output) for (const writer of (await listWriters(store)).writers) layers.push(outputLayer(store, writer))
   const cleared: ClearResult['cleared'] = []
+  const ir = irLayer(store)
+  const irKind = await lstatOrUndefined(ir.dir)
+  if ((both || which.ir) && irKind?.isDirectory()) layers.push(ir)
+  // Something else where a layer belongs (a file, a link) holds no entry worth keeping: it goes, unfollowed.
+  else if ((both || which.ir) && irKind) await removeNode(ir.dir)
+  if (both || which.output) {
+    const {writers, strays} = await listWriters(store)
+    for (const writer of writers) layers.push(outputLayer(store, writer))
+    for (const stray of strays) if (stray.kind !== 'dir') await removeNode(join(store.root, 'output', stray.name))
+  }
   for (const layer of layers) {
     const count = await withLayerLock(store, layer, async () => {
       const listing = await listLayer(layer)
@@ -124,7 +133,8 @@ export async function rebuildIndex(store: Store): Promise<{storeDir: string; lay
   await assertStoreExists(store)
   const layers: Layer[] = []
   const ir = irLayer(store)
-  if ((await lstatOrUndefined(ir.dir))?.isDirectory()) layers.push(ir)
+  const irKind = await lstatOrUndefined(ir.dir)
+  if (irKind?.isDirectory()) layers.push(ir)
   for (const writer of (await listWriters(store)).writers) layers.push(outputLayer(store, writer))
   const results: RebuildLayerResult[] = []
   for (const layer of layers) {
@@ -135,6 +145,9 @@ export async function rebuildIndex(store: Store): Promise<{storeDir: string; lay
       const removedLeftovers = await removeOldLeftovers(layer, (await listLayer(layer)).leftovers)
       return {layer: layer.name, entries: entries.size, skipped, removedLeftovers}
     }))
+  }
+  if (irKind && !irKind.isDirectory()) {
+    throw new StoreError(`ir in ${store.root} is a ${kindOf(irKind)}, not a directory; ${results.length} other layer${results.length === 1 ? ' was' : 's were'} rebuilt`, 'remove it, or run `headerkit cache clear`', 'E_STORE_LAYOUT')
   }
   return {storeDir: store.root, layers: results}
 }
