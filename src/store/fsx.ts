@@ -48,6 +48,8 @@ export async function writeNewFile(path: string, data: string | Uint8Array, fsyn
   try {
     await handle.writeFile(data)
     if (fsync) await handle.sync()
+  } catch (error) {
+    throw withPath(error, path)
   } finally {
     await handle.close()
   }
@@ -59,9 +61,17 @@ export function writeNewFileSync(path: string, data: Uint8Array, fsync: boolean)
     let off = 0
     while (off < data.length) off += writeSync(fd, data, off)
     if (fsync) fsyncSync(fd)
+  } catch (error) {
+    throw withPath(error, path)
   } finally {
     closeSync(fd)
   }
+}
+
+/** Errors of writes on a descriptor carry no path; the user needs to know which file. */
+function withPath(error: unknown, path: string): unknown {
+  if (typeof error === 'object' && error !== null && (error as {path?: unknown}).path === undefined) Object.assign(error, {path})
+  return error
 }
 
 export function fsyncDirSync(path: string): void {
