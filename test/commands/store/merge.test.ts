@@ -65,6 +65,6 @@ describe('headerkit store merge', () => {
   it('without -o it is a usage error (exit 2)', async () => {
     const r = await runCli(['store', 'merge', GOOD], {cwd: makeTempDir()})
     assert.equal(r.exitCode, 2)
-    assert.match(r.stderr, /Missing required flag output/)
+    assert.match(r.stderr, /^Error: missing required flag --output \(run `headerkit store merge --help` for the flags\)$/)
   })
 })
