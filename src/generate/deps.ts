@@ -12,7 +12,7 @@
  */
 import {readFile, stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
-import {hashSourceBytes} from '../store/keys.js'
+import {digestSourceBytes, hashSourceBytes} from '../store/keys.js'
 import {projectRelative, type SearchPaths} from './args.js'
 
 export interface Dependency {
@@ -20,6 +20,8 @@ export interface Dependency {
   path: string
   /** BLAKE3 of the bytes with line endings normalised (see store/keys.ts). */
   hash: string
+  /** SHA-256 of the same bytes, recorded for the Python reader. */
+  sha256: string
 }
 
 // `#  include "x.h"` / `#include <x.h>` / `#include_next`, with the comment forms
@@ -67,7 +69,7 @@ function isUnder(path: string, dirs: string[]): boolean {
  * it can reach, excluding the header itself, sorted by path, each with its hash.
  */
 export async function includeClosure(header: string, projectRoot: string, paths: SearchPaths, headerBytes?: Uint8Array): Promise<Dependency[]> {
-  const seen = new Map<string, string>() // absolute path -> hash
+  const seen = new Map<string, {hash: string; sha256: string}>() // absolute path -> digests
   const queue: string[] = [header, ...paths.forced.map((f) => resolve(f))]
   const visited = new Set<string>()
 
@@ -92,7 +94,7 @@ export async function includeClosure(header: string, projectRoot: string, paths:
     } catch {
       continue // a forced include that does not exist: the parse reports it
     }
-    if (file !== header && isProjectLocal(file)) seen.set(file, await hashSourceBytes(bytes))
+    if (file !== header && isProjectLocal(file)) seen.set(file, await digestSourceBytes(bytes))
     const {quoted, angled} = scanIncludes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
     for (const [names, isQuoted] of [[quoted, true], [angled, false]] as const) {
       for (const name of names) {
@@ -103,7 +105,7 @@ export async function includeClosure(header: string, projectRoot: string, paths:
   }
 
   return [...seen.entries()]
-    .map(([abs, hash]) => ({path: projectRelative(abs, projectRoot)!, hash}))
+    .map(([abs, digest]) => ({path: projectRelative(abs, projectRoot)!, ...digest}))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
@@ -111,7 +113,7 @@ export async function includeClosure(header: string, projectRoot: string, paths:
  * Re-checks recorded dependencies (from an entry's metadata) against the files now on
  * disk: true when every one still exists with the same hash.
  */
-export async function dependenciesUnchanged(recorded: Dependency[], projectRoot: string): Promise<boolean> {
+export async function dependenciesUnchanged(recorded: {path: string; hash: string}[], projectRoot: string): Promise<boolean> {
   for (const dep of recorded) {
     const abs = resolve(projectRoot, dep.path)
     if (projectRelative(abs, projectRoot) === undefined) return false
