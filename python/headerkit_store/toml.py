@@ -7,10 +7,18 @@ from typing import Any, Dict
 
 from .errors import ConfigError
 
-if sys.version_info >= (3, 11):
-    import tomllib as _toml
-else:  # pragma: no cover - exercised on 3.9/3.10 only
-    import tomli as _toml
+
+def _toml():  # type: ignore[no-untyped-def]
+    """tomllib, or tomli before 3.11; imported only when a TOML file is read, so a run
+    without a config (flags only) works even where tomli is not installed."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+        return tomllib
+    try:
+        import tomli
+    except ImportError:
+        raise ConfigError("tomli", "Python < 3.11 needs the tomli package to read TOML", hint="pip install tomli (headerkit-store declares it for these versions)") from None
+    return tomli
 
 
 def read_text(path: str) -> str:
@@ -28,8 +36,9 @@ def read_text(path: str) -> str:
 
 
 def parse_text(text: str, path: str) -> Dict[str, Any]:
+    toml = _toml()
     try:
-        return _toml.loads(text)
-    except _toml.TOMLDecodeError as error:
+        return toml.loads(text)
+    except toml.TOMLDecodeError as error:
         # tomllib's message ends with "(at line L, column C)".
         raise ConfigError(path, f"TOML syntax error: {error}", hint="fix the TOML at that position") from None
