@@ -87,14 +87,22 @@ def serve(req: Request) -> bytes:
     if index.state == "unreadable":
         raise _miss(req, f"ir/index.json is unreadable ({index.reason}); run `headerkit cache rebuild-index`")
     same_header: List[Dict[str, Any]] = []
+    damaged: List[str] = []
     for slug in sorted(index.entries):
         m = read_metadata(layer, slug)
-        if not isinstance(m, Problem) and m["header_path"] == req.header and m["backend_name"] == BACKEND:
+        if isinstance(m, Problem):
+            damaged.append(f"ir/{slug}: {m.detail}")
+        elif m["header_path"] == req.header and m["backend_name"] == BACKEND:
             same_header.append(m)
     same_target = [m for m in same_header if m["target"] == req.target]
     if not same_target:
         others = sorted({m["target"] for m in same_header})
-        raise _miss(req, f"no entry for target {req.target}" + (f" (the store has {req.header} for {', '.join(others)})" if others else f" (the store has no entry for {req.header})"))
+        why = f"no entry for target {req.target}" + (f" (the store has {req.header} for {', '.join(others)})" if others else f" (the store has no entry for {req.header})")
+        if damaged:
+            # The IR entries' metadata is where the sources' hashes are recorded: a damaged
+            # one cannot be matched, even if its outputs are intact.
+            why += f"; {len(damaged)} IR entr{'y is' if len(damaged) == 1 else 'ies are'} unusable ({damaged[0]}; see `headerkit cache verify`)"
+        raise _miss(req, why)
     same_args = [m for m in same_target if (m["defines"], m["includes"], m["other_args"]) == (defines, include_dirs, args)]
     if not same_args:
         raise _miss(req, f"no entry for these arguments (defines {json.dumps(defines)}, include dirs {json.dumps(include_dirs)}, args {json.dumps(args)})")
