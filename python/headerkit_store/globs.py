@@ -40,13 +40,12 @@ def _translate(p: str) -> str:
         if c == "?":
             out += "[^/]"
         elif c == "[":
-            end = p.find("]", i + 2 if i + 1 < n and p[i + 1] in "!^" else i + 1)
+            # picomatch negates with `^` only; `[!a]` is the class of `!` and `a` there.
+            end = p.find("]", i + 2 if i + 1 < n and p[i + 1] == "^" else i + 1)
             if end == -1:
                 out += re.escape(c)
             else:
                 body = p[i + 1:end]
-                if body[:1] in ("!", "^"):
-                    body = "^" + body[1:]
                 out += "[" + body.replace("\\", "\\\\") + "]"
                 i = end
         elif c == "{":

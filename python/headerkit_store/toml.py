@@ -5,10 +5,10 @@ from __future__ import annotations
 import sys
 from typing import Any, Dict
 
-from .errors import ConfigError
+from .errors import ConfigError, HeaderkitStoreError
 
 
-def _toml():  # type: ignore[no-untyped-def]
+def _toml(path: str):  # type: ignore[no-untyped-def]
     """tomllib, or tomli before 3.11; imported only when a TOML file is read, so a run
     without a config (flags only) works even where tomli is not installed."""
     if sys.version_info >= (3, 11):
@@ -17,7 +17,8 @@ def _toml():  # type: ignore[no-untyped-def]
     try:
         import tomli
     except ImportError:
-        raise ConfigError("tomli", "Python < 3.11 needs the tomli package to read TOML", hint="pip install tomli (headerkit-store declares it for these versions)") from None
+        raise HeaderkitStoreError(f"cannot read {path}: Python {sys.version_info[0]}.{sys.version_info[1]} needs the tomli package to read TOML",
+                                  "pip install tomli (headerkit-store declares it as a dependency for Python < 3.11)") from None
     return tomli
 
 
@@ -36,7 +37,7 @@ def read_text(path: str) -> str:
 
 
 def parse_text(text: str, path: str) -> Dict[str, Any]:
-    toml = _toml()
+    toml = _toml(path)
     try:
         return toml.loads(text)
     except toml.TOMLDecodeError as error:
