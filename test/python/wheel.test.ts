@@ -1,0 +1,101 @@
+/**
+ * A real wheel build, offline: headerkit-store installed from python/ with pip, then
+ * `pip wheel --no-build-isolation --no-deps .` of examples/cffi-point through
+ * `headerkit_store.build_backend` over Debian's setuptools, with no node on PATH and
+ * libclang hidden. The wheel must hold the bindings file with the Node tool's bytes; a
+ * miss fails the build in one line, or runs the Node CLI when HEADERKIT_CLI names it.
+ */
+import assert from 'node:assert/strict'
+import {execa} from 'execa'
+import {appendFileSync, cpSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {join} from 'node:path'
+import {makeTempDir} from '../support/tmp.js'
+import {copyExample, nodeCliCommand, PYTHON, PYTHON_PACKAGE, runNode, runPython} from './support/python.js'
+
+/** Files of a wheel (a zip), read with the stdlib's zipfile. */
+async function wheelFiles(wheel: string): Promise<Record<string, string>> {
+  const r = await execa(PYTHON, ['-c', 'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({n: z.read(n).decode("latin-1") for n in z.namelist()}))', wheel])
+  return JSON.parse(r.stdout) as Record<string, string>
+}
+
+describe('python build backend: a real offline wheel build', function () {
+  this.timeout(600_000)
+  let site: string
+
+  before(async () => {
+    // `pip install <path>` of the package, offline (a copy: pip builds in the source tree).
+    const src = join(makeTempDir('headerkit-pysrc-'), 'python')
+    cpSync(PYTHON_PACKAGE, src, {recursive: true})
+    site = makeTempDir('headerkit-site-')
+    const r = await runPython(['-m', 'pip', 'install', '--no-build-isolation', '--no-deps', '--no-index', '--target', site, src], {cwd: src, pythonPath: ''})
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.ok(readdirSync(join(site, 'headerkit_store')).includes('spec.json'))
+  })
+
+  it('the wheel holds src/pointlib/point.cdef.txt with the bytes the Node tool writes, and it imports', async () => {
+    // What the Node tool writes for this project (its output-cache hit, no libclang needed).
+    const reference = copyExample()
+    const node = await runNode([], {cwd: reference, env: {HEADERKIT_LIBCLANG: '/nonexistent/libclang.so.1'}})
+    assert.equal(node.exitCode, 0, node.stderr)
+    const expected = readFileSync(join(reference, 'src/pointlib/point.cdef.txt'), 'utf8')
+
+    const dir = copyExample()
+    const out = makeTempDir('headerkit-wheels-')
+    const r = await runPython(['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', out, '.'], {cwd: dir, pythonPath: site})
+    assert.equal(r.exitCode, 0, r.stderr + r.stdout.toString())
+    const wheels = readdirSync(out).filter((f) => f.endsWith('.whl'))
+    assert.deepEqual(wheels, ['pointlib-1.2.0-py3-none-any.whl'])
+    const files = await wheelFiles(join(out, wheels[0]!))
+    assert.equal(files['pointlib/point.cdef.txt'], expected)
+    assert.match(expected, /struct segment \{/)
+
+    // The built package works: cffi parses the cdef headerkit made.
+    const target = makeTempDir('headerkit-inst-')
+    await execa(PYTHON, ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', join(out, wheels[0]!), target])
+    const use = await runPython(['-c', 'import pointlib; p = pointlib.point(-3, 4); print(p.x, p.y, int(p.quadrant), pointlib.ffi.sizeof("struct segment"))'], {cwd: target, pythonPath: `${target}:/usr/lib/python3/dist-packages`})
+    assert.equal(use.exitCode, 0, use.stderr)
+    assert.equal(use.stdout.toString().trim(), '-3 4 2 28')
+  })
+
+  it('rewrites a bindings file only when its bytes change', async () => {
+    const dir = copyExample()
+    const write = ['-c', 'from headerkit_store.build_backend import write_outputs; print(len(write_outputs()))']
+    const first = await runPython(write, {cwd: dir, pythonPath: site})
+    assert.equal(first.exitCode, 0, first.stderr)
+    assert.equal(first.stdout.toString().trim(), '1')
+    const file = join(dir, 'src/pointlib/point.cdef.txt')
+    const before = statSync(file).mtimeMs
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const second = await runPython(write, {cwd: dir, pythonPath: site})
+    assert.equal(second.stdout.toString().trim(), '0')
+    assert.equal(statSync(file).mtimeMs, before)
+  })
+
+  it('a miss without a Node CLI fails the build with the one-line miss', async () => {
+    const dir = copyExample()
+    appendFileSync(join(dir, 'include/point/types.h'), 'typedef long point_wide;\n')
+    const out = makeTempDir('headerkit-wheels-')
+    const r = await runPython(['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', out, '.'], {cwd: dir, pythonPath: site})
+    assert.notEqual(r.exitCode, 0)
+    const text = r.stderr + r.stdout.toString()
+    assert.match(text, /Error: no fresh cffi output for include\/point\.h \(x86_64-pc-linux-gnu\) in the store: include\/point\/types\.h \(included by include\/point\.h\) has changed since the store was filled \(run `headerkit include\/point\.h -w cffi` where libclang is installed, then commit \.headerkit\/\)/)
+    assert.doesNotMatch(text, /Traceback/)
+    assert.deepEqual(readdirSync(out), [])
+  })
+
+  it('a miss with HEADERKIT_CLI runs the Node CLI, which parses and fills the store; the wheel gets the new bindings', async () => {
+    const dir = copyExample()
+    appendFileSync(join(dir, 'include/point/types.h'), 'typedef long point_wide;\n')
+    const out = makeTempDir('headerkit-wheels-')
+    const r = await execa(PYTHON, ['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', out, '.'], {
+      cwd: dir, reject: false, env: {PYTHONPATH: site, HEADERKIT_CLI: nodeCliCommand()},
+    })
+    assert.equal(r.exitCode, 0, r.stderr + r.stdout)
+    const files = await wheelFiles(join(out, 'pointlib-1.2.0-py3-none-any.whl'))
+    assert.match(files['pointlib/point.cdef.txt']!, /typedef long point_wide;/)
+    // The store now answers without Node.
+    const again = await runPython(['-m', 'headerkit_store', 'include/point.h', '-w', 'cffi'], {cwd: dir, pythonPath: site})
+    assert.equal(again.exitCode, 0, again.stderr)
+    assert.equal(again.stdout.toString(), files['pointlib/point.cdef.txt'])
+  })
+})
