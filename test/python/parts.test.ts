@@ -5,7 +5,7 @@
  * runs on the oldest supported Python (3.9) too.
  */
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import picomatch from 'picomatch'
 import {searchPaths} from '../../src/generate/args.js'
@@ -92,6 +92,14 @@ print(json.dumps(include_closure(${JSON.stringify(header)}, ${JSON.stringify(dir
     const got = await py<boolean[][]>(`from headerkit_store.globs import compile_glob
 print(json.dumps([[compile_glob(p).match(s) is not None for s in ${JSON.stringify(paths)}] for p in ${JSON.stringify(patterns)}]))`)
     assert.deepEqual(got, node)
+  })
+
+  it('the npm package ships python/ (package.json files covers every file of the Python package)', () => {
+    const files = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {files: string[]}).files
+    const shipped = picomatch(files)
+    const tree = ['pyproject.toml', 'README.md', ...readdirSync(join(PYTHON_PACKAGE, 'headerkit_store')).filter((f) => f !== '__pycache__').map((f) => `headerkit_store/${f}`)]
+    for (const f of tree) assert.ok(shipped(`python/${f}`), `python/${f} is not in package.json files`)
+    assert.ok(tree.includes('headerkit_store/spec.json') && tree.includes('headerkit_store/build_backend.py'))
   })
 
   const python39 = join(process.env.HOME ?? '/root', '.pyenv/versions/3.9.18/bin/python3')
