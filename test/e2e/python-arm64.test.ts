@@ -52,7 +52,7 @@ async function runInContainer(image: string, stage: string, script: string): Pro
     HostConfig: {NetworkMode: 'none'}, Labels: {'org.headerkit.test': 'python-arm64'},
   })
   try {
-    await container.putArchive(tarFs.pack(stage), {path: '/'})
+    await container.putArchive(tarFs.pack(stage) as unknown as NodeJS.ReadableStream, {path: '/'})
     await container.start()
     const {StatusCode} = await container.wait() as {StatusCode: number}
     const logs = await container.logs({stdout: true, stderr: true, follow: false})
