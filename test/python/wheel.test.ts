@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {appendFileSync, cpSync, readdirSync, readFileSync, statSync} from 'node:fs'
+import {appendFileSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {makeTempDir} from '../support/tmp.js'
 import {copyExample, nodeCliCommand, PYTHON, PYTHON_PACKAGE, runNode, runPython} from './support/python.js'
@@ -55,6 +55,21 @@ describe('python build backend: a real offline wheel build', function () {
     const use = await runPython(['-c', 'import pointlib; p = pointlib.point(-3, 4); print(p.x, p.y, int(p.quadrant), pointlib.ffi.sizeof("struct segment"))'], {cwd: target, pythonPath: `${target}:/usr/lib/python3/dist-packages`})
     assert.equal(use.exitCode, 0, use.stderr)
     assert.equal(use.stdout.toString().trim(), '-3 4 2 28')
+  })
+
+  it('vendored: the reader copied into tools/ and named by backend-path builds the same wheel without installing anything', async () => {
+    const dir = copyExample()
+    cpSync(join(PYTHON_PACKAGE, 'headerkit_store'), join(dir, 'tools/headerkit_store'), {recursive: true})
+    const pyproject = join(dir, 'pyproject.toml')
+    const text = readFileSync(pyproject, 'utf8').replace('requires = ["headerkit-store", "setuptools>=61"]', 'requires = ["setuptools>=61"]\nbackend-path = ["tools"]')
+    assert.ok(text.includes('backend-path'))
+    writeFileSync(pyproject, text)
+    const out = makeTempDir('headerkit-wheels-')
+    const r = await runPython(['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-w', out, '.'], {cwd: dir, pythonPath: ''})
+    assert.equal(r.exitCode, 0, r.stderr + r.stdout.toString())
+    const files = await wheelFiles(join(out, 'pointlib-1.2.0-py3-none-any.whl'))
+    assert.match(files['pointlib/point.cdef.txt']!, /struct segment \{/)
+    assert.ok(!Object.keys(files).some((f) => f.startsWith('tools/') || f.startsWith('headerkit_store/')), 'the vendored reader is not packaged')
   })
 
   it('rewrites a bindings file only when its bytes change', async () => {
