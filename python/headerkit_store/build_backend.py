@@ -22,7 +22,7 @@ import shlex
 import shutil
 import subprocess
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NoReturn, Optional, Tuple
 
 from .config import load_project_context
 from .errors import HeaderkitStoreError, StoreMiss
@@ -123,7 +123,7 @@ def write_outputs(root: Optional[str] = None) -> List[str]:
     return changed
 
 
-def _fail(error: HeaderkitStoreError) -> "NoReturn":  # type: ignore[name-defined]
+def _fail(error: HeaderkitStoreError) -> NoReturn:
     sys.stderr.write(f"Error: {error.one_line()}\n")
     raise SystemExit(1)
 
@@ -175,23 +175,11 @@ def get_requires_for_build_editable(config_settings: Optional[Dict[str, Any]] = 
     return _optional("get_requires_for_build_editable", [], config_settings)
 
 
-def prepare_metadata_for_build_wheel(metadata_directory: str, config_settings: Optional[Dict[str, Any]] = None) -> str:
-    backend = _backend()
-    if not hasattr(backend, "prepare_metadata_for_build_wheel"):
-        # PEP 517's fallback: build the wheel and take its .dist-info (bindings written first).
-        raise AttributeError("prepare_metadata_for_build_wheel")
-    return backend.prepare_metadata_for_build_wheel(metadata_directory, config_settings)
-
-
-def prepare_metadata_for_build_editable(metadata_directory: str, config_settings: Optional[Dict[str, Any]] = None) -> str:
-    backend = _backend()
-    if not hasattr(backend, "prepare_metadata_for_build_editable"):
-        raise AttributeError("prepare_metadata_for_build_editable")
-    return backend.prepare_metadata_for_build_editable(metadata_directory, config_settings)
-
-
 def __getattr__(name: str) -> Any:
-    """Hooks this module does not define (a future PEP's) come from the wrapped backend."""
+    """Every other hook comes from the wrapped backend: prepare_metadata_for_build_wheel and
+    _editable (metadata needs no bindings), and any later PEP's. A hook the wrapped backend
+    lacks is an AttributeError here, which is how a frontend sees a hook is missing (and
+    falls back, for the prepare_metadata hooks, to build_wheel, which writes the bindings)."""
     if name.startswith("__"):
         raise AttributeError(name)
     return getattr(_backend(), name)

@@ -11,10 +11,11 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NoReturn, Optional, Tuple
 
 from .errors import ConfigError, UsageError
 from .globs import compile_glob, is_glob
@@ -173,7 +174,7 @@ def format_key_path(path: KeyPath) -> str:
 
 
 def _js_string(text: str) -> str:
-    import json
+    """JSON.stringify of a string, as the Node tool quotes keys and values in messages."""
     return json.dumps(text, ensure_ascii=False)
 
 
@@ -244,10 +245,10 @@ class _Validator:
         self.file = file
         self.base = base
 
-    def fail(self, path: KeyPath, message: str, hint: Optional[str] = None) -> "NoReturn":  # type: ignore[name-defined]
+    def fail(self, path: KeyPath, message: str, hint: Optional[str] = None) -> NoReturn:
         raise ConfigError(self.file, message, key=format_key_path([*self.base, *path]), hint=hint)
 
-    def expected(self, path: KeyPath, what: str, value: Any, hint: Optional[str] = None) -> "NoReturn":  # type: ignore[name-defined]
+    def expected(self, path: KeyPath, what: str, value: Any, hint: Optional[str] = None) -> NoReturn:
         self.fail(path, f"expected {what}, found {_describe(value)}", hint)
 
     def string(self, value: Any, path: KeyPath, non_empty: bool = False) -> str:

@@ -72,6 +72,58 @@ describe('python build backend: a real offline wheel build', function () {
     assert.ok(!Object.keys(files).some((f) => f.startsWith('tools/') || f.startsWith('headerkit_store/')), 'the vendored reader is not packaged')
   })
 
+  it('forwards every hook and its arguments to the backend [tool.headerkit.build] names, writing the bindings before builds only', async () => {
+    const dir = copyExample()
+    writeFileSync(join(dir, 'recorder.py'), [
+      'calls = []',
+      'def _hook(name, result):',
+      '    def hook(*args):',
+      '        import os',
+      '        calls.append((name, args, os.path.exists("src/pointlib/point.cdef.txt")))',
+      '        return result',
+      '    return hook',
+      'class Backend:',
+      '    build_wheel = staticmethod(_hook("build_wheel", "w.whl"))',
+      '    build_sdist = staticmethod(_hook("build_sdist", "s.tar.gz"))',
+      '    build_editable = staticmethod(_hook("build_editable", "e.whl"))',
+      '    get_requires_for_build_wheel = staticmethod(_hook("get_requires_for_build_wheel", ["x"]))',
+      '    prepare_metadata_for_build_wheel = staticmethod(_hook("prepare_metadata_for_build_wheel", "m.dist-info"))',
+      '    future_hook = staticmethod(_hook("future_hook", 42))',
+      'backend = Backend()',
+      '',
+    ].join('\n'))
+    const pyproject = join(dir, 'pyproject.toml')
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('backend = "setuptools.build_meta"', 'backend = "recorder:backend"'))
+    const script = [
+      'import json, os, sys',
+      'sys.path.insert(0, os.getcwd())',
+      'import recorder',
+      'from headerkit_store import build_backend as b',
+      'out = [b.get_requires_for_build_wheel({"k": 1}), b.prepare_metadata_for_build_wheel("md", {"k": 2})]',
+      'out.append(b.build_wheel("wd", {"k": 3}, "md"))',
+      'os.remove("src/pointlib/point.cdef.txt")',
+      'out += [b.build_sdist("sd", None), b.build_editable("ed", None, None), b.future_hook(7), b.get_requires_for_build_sdist(None)]',
+      'try:',
+      '    b.prepare_metadata_for_build_editable',
+      '    out.append("present")',
+      'except AttributeError:',
+      '    out.append("missing")',
+      'print(json.dumps({"results": out, "calls": recorder.calls}))',
+    ].join('\n')
+    const r = await runPython(['-c', script], {cwd: dir, pythonPath: site})
+    assert.equal(r.exitCode, 0, r.stderr)
+    const {results, calls} = JSON.parse(r.stdout.toString()) as {results: unknown[]; calls: [string, unknown[], boolean][]}
+    assert.deepEqual(results, [['x'], 'm.dist-info', 'w.whl', 's.tar.gz', 'e.whl', 42, [], 'missing'])
+    assert.deepEqual(calls, [
+      ['get_requires_for_build_wheel', [{k: 1}], false],
+      ['prepare_metadata_for_build_wheel', ['md', {k: 2}], false],
+      ['build_wheel', ['wd', {k: 3}, 'md'], true],
+      ['build_sdist', ['sd', null], true],
+      ['build_editable', ['ed', null, null], true],
+      ['future_hook', [7], true],
+    ])
+  })
+
   it('rewrites a bindings file only when its bytes change', async () => {
     const dir = copyExample()
     const write = ['-c', 'from headerkit_store.build_backend import write_outputs; print(len(write_outputs()))']
