@@ -4,7 +4,6 @@ arguments in the user's order, made absolute for the include scan and project-re
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from typing import List, Optional, Sequence, Tuple
 
 from .errors import UsageError
@@ -65,12 +64,15 @@ def to_clang_args(extra: Sequence[str], base: str) -> List[str]:
     return out
 
 
-@dataclass
 class SearchPaths:
-    quote: List[str] = field(default_factory=list)
-    angle: List[str] = field(default_factory=list)
-    system: List[str] = field(default_factory=list)
-    forced: List[str] = field(default_factory=list)
+    """Where includes are searched: `quote` for "..." after the includer's directory,
+    `angle` (-I) for both forms, `system` never scanned, `forced` read first (-include)."""
+
+    def __init__(self) -> None:
+        self.quote: List[str] = []
+        self.angle: List[str] = []
+        self.system: List[str] = []
+        self.forced: List[str] = []
 
 
 def search_paths(clang_args: Sequence[str]) -> SearchPaths:
@@ -105,13 +107,13 @@ def key_args(clang_args: Sequence[str], root: str) -> List[str]:
     return out
 
 
-@dataclass
 class CompilerArgs:
     """Absolute arguments in the order clang gets them."""
 
-    defines: List[str]
-    include_dirs: List[str]
-    extra_args: List[str]
+    def __init__(self, defines: List[str], include_dirs: List[str], extra_args: List[str]) -> None:
+        self.defines = defines
+        self.include_dirs = include_dirs
+        self.extra_args = extra_args
 
     def clang_args(self) -> List[str]:
         return [*(f"-D{d}" for d in self.defines), *(f"-I{d}" for d in self.include_dirs), *self.extra_args]

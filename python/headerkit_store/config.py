@@ -14,7 +14,6 @@ import datetime
 import json
 import os
 import re
-from dataclasses import dataclass, field
 from typing import Any, Dict, List, NoReturn, Optional, Tuple
 
 from .errors import ConfigError, UsageError
@@ -24,60 +23,65 @@ from .toml import parse_text, read_text
 KeyPath = List[Any]
 
 
-@dataclass
+# Plain classes, not dataclasses: importing dataclasses (and inspect) costs more than the
+# rest of a warm read (bench/python-reader.ts).
+
 class Overrides:
-    """Per-header settings from the config's `headers` entries (both forms)."""
+    """Per-header settings from the config's `headers` entries (both forms); None: not set."""
 
-    defines: Optional[List[str]] = None
-    include_dirs: Optional[List[str]] = None
-    extra_args: Optional[List[str]] = None
-    backend: Optional[str] = None
-    target: Optional[str] = None
-    writer_options: Optional[Dict[str, Dict[str, Any]]] = None
-    output: Optional[Dict[str, str]] = None
+    def __init__(self) -> None:
+        self.defines: Optional[List[str]] = None
+        self.include_dirs: Optional[List[str]] = None
+        self.extra_args: Optional[List[str]] = None
+        self.backend: Optional[str] = None
+        self.target: Optional[str] = None
+        self.writer_options: Optional[Dict[str, Dict[str, Any]]] = None
+        self.output: Optional[Dict[str, str]] = None
 
 
-@dataclass
 class HeaderEntry:
-    pattern: str
-    form: str  # "array" ([[headers]]) or "table" ([headers."path"])
-    overrides: Overrides
+    def __init__(self, pattern: str, form: str, overrides: Overrides) -> None:
+        self.pattern = pattern
+        self.form = form  # "array" ([[headers]]) or "table" ([headers."path"])
+        self.overrides = overrides
 
 
-@dataclass
 class Config:
-    backend: Optional[str] = None
-    writers: Optional[List[str]] = None
-    include_dirs: Optional[List[str]] = None
-    defines: Optional[List[str]] = None
-    backend_args: Optional[List[str]] = None
-    target: Optional[str] = None
-    store_dir: Optional[str] = None
-    exclude: Optional[List[str]] = None
-    headers: Optional[List[HeaderEntry]] = None
-    output: Optional[Dict[str, str]] = None
-    no_cache: Optional[bool] = None
-    no_ir_cache: Optional[bool] = None
-    no_output_cache: Optional[bool] = None
-    writer: Dict[str, Dict[str, Any]] = field(default_factory=dict)
-    build: Dict[str, Any] = field(default_factory=dict)
+    """The validated headerkit table; None: not configured."""
+
+    def __init__(self) -> None:
+        self.backend: Optional[str] = None
+        self.writers: Optional[List[str]] = None
+        self.include_dirs: Optional[List[str]] = None
+        self.defines: Optional[List[str]] = None
+        self.backend_args: Optional[List[str]] = None
+        self.target: Optional[str] = None
+        self.store_dir: Optional[str] = None
+        self.exclude: Optional[List[str]] = None
+        self.headers: Optional[List[HeaderEntry]] = None
+        self.output: Optional[Dict[str, str]] = None
+        self.no_cache: Optional[bool] = None
+        self.no_ir_cache: Optional[bool] = None
+        self.no_output_cache: Optional[bool] = None
+        self.writer: Dict[str, Dict[str, Any]] = {}
+        self.build: Dict[str, Any] = {}
 
 
-@dataclass
 class Loaded:
-    file: str
-    kind: str  # "headerkit.toml" or "pyproject"
-    config: Config
+    def __init__(self, file: str, kind: str, config: Config) -> None:
+        self.file = file
+        self.kind = kind  # "headerkit.toml" or "pyproject"
+        self.config = config
 
     def key_path(self, *keys: str) -> str:
         return ".".join((["tool", "headerkit"] if self.kind == "pyproject" else []) + list(keys))
 
 
-@dataclass
 class ProjectContext:
-    cwd: str
-    project_root: str
-    loaded: Optional[Loaded]
+    def __init__(self, cwd: str, project_root: str, loaded: Optional[Loaded]) -> None:
+        self.cwd = cwd
+        self.project_root = project_root
+        self.loaded = loaded
 
 
 # ---------------------------------------------------------------- discovery

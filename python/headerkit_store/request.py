@@ -6,7 +6,6 @@ header override replaces the config's list for that header."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from . import globs
@@ -106,19 +105,20 @@ def resolve_header(pattern: str, ctx: ProjectContext) -> str:
     return rel
 
 
-@dataclass
 class Request:
     """One header through one writer, every input of its keys resolved."""
 
-    ctx: ProjectContext
-    header: str
-    writer: str
-    target: str
-    host_target: bool
-    args: CompilerArgs
-    options: Dict[str, Any]
-    store_dir: str
-    disabled: Optional[str]
+    def __init__(self, ctx: ProjectContext, header: str, writer: str, target: str, host_target: bool, args: CompilerArgs,
+                 options: Dict[str, Any], store_dir: str, disabled: Optional[str]) -> None:
+        self.ctx = ctx
+        self.header = header  # project-relative POSIX path
+        self.writer = writer
+        self.target = target
+        self.host_target = host_target  # the triple this machine builds for
+        self.args = args
+        self.options = options  # resolved, defaults applied
+        self.store_dir = store_dir
+        self.disabled = disabled  # why the output cache is off, if it is
 
 
 def plan(ctx: ProjectContext, header: str, writer: str, env: Mapping[str, str], *, target: Optional[str] = None, store_dir: Optional[str] = None,

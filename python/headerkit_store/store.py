@@ -10,7 +10,6 @@ import json
 import os
 import re
 import stat
-from dataclasses import dataclass
 from typing import Any, Dict, Optional, Tuple, Union
 
 from .keys import key_from_metadata
@@ -51,14 +50,14 @@ def read_no_follow(path: str) -> bytes:
         os.close(fd)
 
 
-@dataclass
 class Layer:
     """`ir` or `output/<writer>`: one index and its entry directories."""
 
-    name: str
-    kind: str
-    dir: str
-    writer: Optional[str] = None
+    def __init__(self, name: str, kind: str, dir: str, writer: Optional[str] = None) -> None:
+        self.name = name
+        self.kind = kind
+        self.dir = dir
+        self.writer = writer
 
 
 def ir_layer(store_dir: str) -> Layer:
@@ -69,11 +68,11 @@ def output_layer(store_dir: str, writer: str) -> Layer:
     return Layer(f"output/{writer}", "output", os.path.join(store_dir, "output", writer), writer)
 
 
-@dataclass
 class Index:
-    state: str  # ok | missing | unreadable
-    entries: Dict[str, str]  # slug -> key
-    reason: str = ""
+    def __init__(self, state: str, entries: Dict[str, str], reason: str = "") -> None:
+        self.state = state  # ok | missing | unreadable
+        self.entries = entries  # slug -> key
+        self.reason = reason
 
 
 def _layer_dir_ok(layer: Layer) -> Optional[str]:
@@ -195,17 +194,17 @@ def check_metadata(data: Any, kind: str) -> Optional[str]:
     return _check_source(data["source"], "source.")
 
 
-@dataclass
 class Problem:
-    reason: str  # invalid-slug, entry-missing, entry-corrupt, key-mismatch, payload-mismatch
-    detail: str
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason  # invalid-slug, entry-missing, entry-corrupt, key-mismatch, payload-mismatch
+        self.detail = detail
 
 
-@dataclass
 class Entry:
-    slug: str
-    metadata: Dict[str, Any]
-    payload: bytes
+    def __init__(self, slug: str, metadata: Dict[str, Any], payload: bytes) -> None:
+        self.slug = slug
+        self.metadata = metadata
+        self.payload = payload
 
 
 def read_metadata(layer: Layer, slug: str) -> Union[Dict[str, Any], Problem]:
