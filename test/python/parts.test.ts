@@ -8,6 +8,7 @@ import assert from 'node:assert/strict'
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import picomatch from 'picomatch'
+import {loadConfigText} from '../../src/config/load.js'
 import {searchPaths} from '../../src/generate/args.js'
 import {includeClosure} from '../../src/generate/deps.js'
 import {blake3Hex} from '../../src/hash/blake3.js'
@@ -92,6 +93,11 @@ print(json.dumps(include_closure(${JSON.stringify(header)}, ${JSON.stringify(dir
     const got = await py<boolean[][]>(`from headerkit_store.globs import compile_glob
 print(json.dumps([[compile_glob(p).match(s) is not None for s in ${JSON.stringify(paths)}] for p in ${JSON.stringify(patterns)}]))`)
     assert.deepEqual(got, node)
+  })
+
+  it('[tool.headerkit.build] is a key the Node tool knows (no unknown-key warning on every run)', () => {
+    const {warnings} = loadConfigText('[tool.headerkit]\nwriters = ["cffi"]\n\n[tool.headerkit.build]\nbackend = "setuptools.build_meta"\n\n[tool.headerkit.bild]\n', '/p/pyproject.toml', 'pyproject', {})
+    assert.deepEqual(warnings.map((w) => w.key), ['tool.headerkit.bild'])
   })
 
   it('the npm package ships python/ (package.json files covers every file of the Python package)', () => {
