@@ -1,8 +1,8 @@
 """Serving one request from the store, never stale.
 
 The Node tool finds an output by its key, and the key holds BLAKE3 hashes of the header
-and of every project header it includes. Hashing a 600 KB header in pure Python would cost
-seconds, so the reader matches the other way round: it looks for the IR entry whose
+and of every project header it includes. Hashing a 600 KB header in pure Python costs
+about a second, so the reader matches the other way round: it looks for the IR entry whose
 recorded inputs are this request's (backend, target, header path, arguments, versions) and
 whose recorded SHA-256 of the header and of each file of the include closure equal the
 files on disk now. Those recorded BLAKE3 hashes are then the current files' hashes, so
