@@ -29,7 +29,8 @@ typedef int point_arch_other;
 /** Debian's python3 with setuptools, wheel and pip on the arm64 stand-in (built once, tagged by recipe). */
 function pythonImage(images: StandinImages): Promise<string> {
   return variantImage(images.arm64, 'python-arm64', 'linux/arm64', {}, [
-    'RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3 python3-setuptools python3-wheel python3-pip >/dev/null && rm -rf /var/lib/apt/lists/*',
+    // Retries: the mirror is reached over plain HTTP from QEMU-emulated apt, and a dropped fetch is exit 100.
+    'RUN apt-get -o Acquire::Retries=5 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=5 install -y -qq --no-install-recommends python3 python3-setuptools python3-wheel python3-pip && rm -rf /var/lib/apt/lists/*',
   ])
 }
 
