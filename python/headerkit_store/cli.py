@@ -46,7 +46,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         ctx = load_project_context(config_path=ns.config, no_config=ns.no_config, env=env)
         writer = ns.writer
         if writer is None:
-            configured = ctx.loaded.config.writers if ctx.loaded else None
+            # As headerkit: the config's writers, else cffi. Several would mean several
+            # outputs, which headerkit writes to files; this prints one.
+            configured = list(dict.fromkeys(ctx.loaded.config.writers or [])) if ctx.loaded else []
+            if len(configured) > 1:
+                raise UsageError(f"the config names {len(configured)} writers ({', '.join(configured)})", "choose one with -w WRITER")
             writer = configured[0] if configured else DEFAULT_WRITER
         req = plan(ctx, ns.header, writer, env, target=ns.target, store_dir=ns.store_dir, include_dirs=ns.include_dirs, defines=ns.defines,
                    backend_args=ns.backend_args, writer_opt_flags=ns.writer_opts)

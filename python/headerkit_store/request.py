@@ -128,6 +128,9 @@ def plan(ctx: ProjectContext, header: str, writer: str, env: Mapping[str, str], 
     if config.backend is not None and config.backend != "libclang":
         raise UsageError(f"unknown parser backend '{config.backend}' (from backend in {ctx.loaded.file if ctx.loaded else ''})", "the only backend is libclang")
     rel = header if header_is_relative else resolve_header(header, ctx)
+    if not header_is_relative and any(globs.compile_glob(p).match(rel) for p in config.exclude or []):
+        raise UsageError("every header given was excluded by the config exclude patterns",
+                         "pass header paths or globs, or set headers in [tool.headerkit] / .headerkit.toml")
     override: Overrides = merge_overrides([e for e in (config.headers or []) if entry_matches(e, rel)])
     if override.backend is not None and override.backend != "libclang":
         raise UsageError(f"unknown parser backend '{override.backend}' for {rel} (from {ctx.loaded.file if ctx.loaded else ''})", "the only backend is libclang")
