@@ -20,7 +20,10 @@ class WriterOptionError(HeaderkitStoreError):
 def get_writer(name: str) -> Dict[str, Any]:
     spec = WRITERS.get(name)
     if spec is None:
-        raise WriterOptionError(f"Unknown writer: '{name}'. Available: {', '.join(sorted(WRITERS))}")
+        # Plugin writers (config `plugins`) live in the Node tool only: their cache
+        # versions and option schemas are unknown here, so their keys cannot be computed.
+        raise WriterOptionError(f"Unknown writer: '{name}'. Available: {', '.join(sorted(WRITERS))}",
+                                "headerkit_store knows the built-in writers only; plugin writers need the Node tool")
     return spec
 
 

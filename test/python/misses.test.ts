@@ -129,6 +129,14 @@ describe('python reader: misses and damaged stores', function () {
     symlinkSync(join(outside, 'output.cdef.txt'), join(layer, ENTRY, 'output.cdef.txt'))
     await assertMiss(dir, /output\.cdef\.txt is not a plain file/)
 
+    // A layer directory that is a link out of the store is not followed either.
+    const outsideLayer = join(dir, '..', 'outside-layer')
+    renameSync(join(dir, '.headerkit/output'), outsideLayer)
+    symlinkSync(outsideLayer, join(dir, '.headerkit/output'))
+    await assertMiss(dir, /output\/cffi\/index\.json is unreadable \(output is not a plain directory\)/)
+    rmSync(join(dir, '.headerkit/output'))
+    renameSync(outsideLayer, join(dir, '.headerkit/output'))
+
     rmSync(join(layer, ENTRY), {recursive: true})
     cpSync(outside, join(dir, '.headerkit', 'escaped'), {recursive: true})
     const index = JSON.parse(readFileSync(join(layer, 'index.json'), 'utf8')) as {entries: Record<string, {cache_key: string}>}
