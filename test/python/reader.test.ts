@@ -9,7 +9,7 @@ import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {generateBatch} from '../../src/generate/index.js'
 import {REPO_ROOT} from '../support/cli.js'
-import {copyExample, lines, makeProject, runNode, runReader} from './support/python.js'
+import {copyExample, lines, makeProject, runNode, runPython, runReader} from './support/python.js'
 
 const STORED_WRITERS = ['cffi', 'ctypes', 'json', 'cython', 'lua']
 const AARCH64 = ['--target', 'aarch64-unknown-linux-gnu', '--backend-arg=--sysroot=/usr/aarch64-linux-gnu']
@@ -189,6 +189,32 @@ describe('python reader: config discovery, precedence, env vars and overrides ag
     assert.equal(unset.exitCode, 1)
     assert.deepEqual(lines(unset.stderr).length, 1)
     assert.match(unset.stderr, /^Error: config error in .*\.headerkit\.toml: headers\[0\]\.defines\[0\]: environment variable 'OVERRIDE_VALUE' is not set/)
+  })
+
+  it('backend args with path values, joined and separate, project-relative and not, keep their order in the key', async () => {
+    const flags = ['--backend-arg=-std=c11', '--backend-arg=-iquote', '--backend-arg=include', '--backend-arg=-isystem/usr/include', '--backend-arg=-include', '--backend-arg=include/common.h']
+    assert.equal(await assertSameBytes(dir, 'include/a.h', 'cffi', flags, base), 'served')
+    const swapped = await runReader(['include/a.h', '-w', 'cffi', ...flags.slice(3), ...flags.slice(0, 3)], {cwd: dir, env: base})
+    assert.equal(swapped.exitCode, 1, 'another argument order is another key')
+    assert.match(swapped.stderr, /no entry for these arguments/)
+  })
+
+  it('load() takes the same inputs as typed values and returns the same text; a miss raises StoreMiss', async () => {
+    const node = await nodeText(dir, 'include/a.h', 'json', ['-D', 'EXTRA', '-I', 'include', '--writer-opt', 'json:indent=0'], base)
+    assert.ok(node.text)
+    const script = [
+      'import sys, headerkit_store',
+      `text = headerkit_store.load('include/a.h', 'json', defines=['EXTRA'], include_dirs=['include'], writer_options={'indent': 0}, project_root=${JSON.stringify(dir)})`,
+      'sys.stdout.buffer.write(text.encode("utf-8"))',
+      'try:',
+      `    headerkit_store.load('include/a.h', 'json', writer_options={'indent': 3}, project_root=${JSON.stringify(dir)})`,
+      'except headerkit_store.StoreMiss as miss:',
+      '    sys.stderr.write(f"{miss.header}|{miss.writer}|{miss.target}|{miss.why}")',
+    ].join('\n')
+    const r = await runPython(['-c', script], {cwd: '/', env: base})
+    assert.equal(r.exitCode, 0, r.stderr)
+    assert.ok(r.stdout.equals(Buffer.from(node.text, 'utf8')))
+    assert.equal(r.stderr, 'include/a.h|json|x86_64-pc-linux-gnu|no json output stored for these writer options ({"indent":3})')
   })
 
   it('HEADERKIT_TARGET beats the header override and the config; --target beats HEADERKIT_TARGET', async () => {
