@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from .args import project_relative, search_paths
 from .canonical import canonical_json
 from .deps import include_closure, source_sha256
-from .errors import InputError, StoreError, StoreMiss
+from .errors import InputError, StoreMiss
 from .keys import ir_key, output_key
 from .request import Request
 from .spec import BACKEND, EXTRACTOR_VERSION, IR_SCHEMA_VERSION, WRITER_IMPL_VERSION, WRITERS
@@ -70,7 +70,8 @@ def serve(req: Request) -> bytes:
     if req.disabled:
         raise _miss(req, req.disabled)
     if not os.path.isdir(req.store_dir):
-        raise StoreError(f"store directory not found: {req.store_dir}", "check --store-dir / HEADERKIT_STORE_DIR / store_dir, or fill the store with headerkit and commit it")
+        # A miss, not a usage error: the build backend can still run the Node CLI to fill it.
+        raise _miss(req, f"the store directory {req.store_dir} does not exist (check --store-dir / HEADERKIT_STORE_DIR / store_dir)")
     root = req.ctx.project_root
     header_abs = os.path.join(root, req.header)
     try:

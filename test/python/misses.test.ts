@@ -176,7 +176,7 @@ describe('python reader: misses and damaged stores', function () {
 
     dir = fresh()
     rmSync(join(dir, '.headerkit'), {recursive: true})
-    await assertMiss(dir, /store directory not found: .*\.headerkit/)
+    await assertMiss(dir, /no fresh cffi output for include\/point\.h \(x86_64-pc-linux-gnu\) in the store: the store directory .*\.headerkit does not exist/)
   })
 
   it('a file the parser read through a macro include (no scan sees it) is re-checked: editing it is a miss', async () => {

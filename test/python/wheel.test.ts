@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {appendFileSync, cpSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {appendFileSync, cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {makeTempDir} from '../support/tmp.js'
 import {copyExample, nodeCliCommand, PYTHON, PYTHON_PACKAGE, runNode, runPython} from './support/python.js'
@@ -148,6 +148,19 @@ describe('python build backend: a real offline wheel build', function () {
     assert.match(text, /Error: no fresh cffi output for include\/point\.h \(x86_64-pc-linux-gnu\) in the store: include\/point\/types\.h \(included by include\/point\.h\) has changed since the store was filled \(run `headerkit include\/point\.h -w cffi` where libclang is installed, then commit \.headerkit\/\)/)
     assert.doesNotMatch(text, /Traceback/)
     assert.deepEqual(readdirSync(out), [])
+  })
+
+  it('no store at all with HEADERKIT_CLI: the Node CLI fills it and the build succeeds', async () => {
+    const dir = copyExample()
+    rmSync(join(dir, '.headerkit'), {recursive: true})
+    const out = makeTempDir('headerkit-wheels-')
+    const r = await execa(PYTHON, ['-m', 'pip', 'wheel', '--no-build-isolation', '--no-deps', '--no-index', '-v', '-w', out, '.'], {
+      cwd: dir, reject: false, env: {PYTHONPATH: site, HEADERKIT_CLI: nodeCliCommand()},
+    })
+    assert.equal(r.exitCode, 0, r.stderr + r.stdout)
+    assert.match(r.stderr + r.stdout, /the store directory .*\.headerkit does not exist.*; running /)
+    const files = await wheelFiles(join(out, 'pointlib-1.2.0-py3-none-any.whl'))
+    assert.match(files['pointlib/point.cdef.txt']!, /struct segment \{/)
   })
 
   it('a miss with HEADERKIT_CLI runs the Node CLI, which parses and fills the store; the wheel gets the new bindings', async () => {
