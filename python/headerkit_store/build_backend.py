@@ -91,6 +91,8 @@ def _serve_all(root: str) -> Tuple[List[Tuple[str, bytes]], List[StoreMiss]]:
     ctx = load_project_context(cwd=root, env=env)
     if ctx.loaded is None:
         raise BuildError(f"no headerkit configuration found for {root}", "add [tool.headerkit] to pyproject.toml (headers, writers, output)")
+    for warning in ctx.loaded.warnings:
+        sys.stderr.write(f"Warning: {warning}\n")
     served: List[Tuple[str, bytes]] = []
     misses: List[StoreMiss] = []
     for out in configured_outputs(ctx):

@@ -52,6 +52,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             if len(configured) > 1:
                 raise UsageError(f"the config names {len(configured)} writers ({', '.join(configured)})", "choose one with -w WRITER")
             writer = configured[0] if configured else DEFAULT_WRITER
+        for warning in ctx.loaded.warnings if ctx.loaded else []:
+            sys.stderr.write(f"Warning: {warning}\n")
         req = plan(ctx, ns.header, writer, env, target=ns.target, store_dir=ns.store_dir, include_dirs=ns.include_dirs, defines=ns.defines,
                    backend_args=ns.backend_args, writer_opt_flags=ns.writer_opts)
         payload = serve(req)

@@ -68,10 +68,13 @@ class Config:
 
 
 class Loaded:
-    def __init__(self, file: str, kind: str, config: Config) -> None:
+    def __init__(self, file: str, kind: str, config: Config, warnings: Optional[List[str]] = None) -> None:
         self.file = file
         self.kind = kind  # "headerkit.toml" or "pyproject"
         self.config = config
+        # "file: key: message" lines, as the Node tool prints them after "Warning: "
+        # (without its line numbers).
+        self.warnings: List[str] = warnings or []
 
     def key_path(self, *keys: str) -> str:
         return ".".join((["tool", "headerkit"] if self.kind == "pyproject" else []) + list(keys))
@@ -122,14 +125,21 @@ def _home(home: Optional[str]) -> str:
     return os.path.abspath(home if home is not None else os.path.expanduser("~"))
 
 
-def find_config_file(cwd: str, home: Optional[str] = None) -> Optional[Tuple[str, str]]:
+def find_config_file(cwd: str, home: Optional[str] = None) -> Optional[Tuple[str, str, Optional[str]]]:
+    """(file, kind, a pyproject.toml with [tool.headerkit] it shadows) or None."""
     for d in _walk_up(cwd, _home(home)):
         headerkit_toml = os.path.join(d, ".headerkit.toml")
         pyproject = os.path.join(d, "pyproject.toml")
         if os.path.isfile(headerkit_toml):
-            return headerkit_toml, "headerkit.toml"
+            shadowed = None
+            try:
+                if os.path.isfile(pyproject) and _pyproject_has_headerkit(pyproject):
+                    shadowed = pyproject
+            except ConfigError:
+                pass
+            return headerkit_toml, "headerkit.toml", shadowed
         if os.path.isfile(pyproject) and _pyproject_has_headerkit(pyproject):
-            return pyproject, "pyproject"
+            return pyproject, "pyproject", None
     return None
 
 
@@ -161,6 +171,8 @@ def load_project_context(cwd: Optional[str] = None, config_path: Optional[str] =
     if found is None:
         return ProjectContext(here, find_project_root(here, None, home), None)
     loaded = load_config_file(found[0], found[1], environ)
+    if found[2] is not None:
+        loaded.warnings.insert(0, f"{found[2]}: tool.headerkit: ignored: {loaded.file} is in the same directory and takes precedence")
     return ProjectContext(here, find_project_root(here, loaded.file, home), loaded)
 
 
@@ -211,7 +223,9 @@ def load_config_file(file: str, kind: str, env: Dict[str, str]) -> Loaded:
     else:
         section = doc
     value = _expand(section, env, file, base)
-    return Loaded(file, kind, _Validator(file, base).config(value))
+    validator = _Validator(file, base)
+    config = validator.config(value)
+    return Loaded(file, kind, config, validator.warnings)
 
 
 def _toml_type(value: Any) -> str:
@@ -244,10 +258,63 @@ def _describe(value: Any) -> str:
     return kind
 
 
+_TOP_KEYS = ("backend", "writers", "include_dirs", "defines", "backend_args", "plugins", "target", "store_dir", "exclude", "headers", "output", "cache",
+             "writer", "build", "auto_install_libclang")
+_OVERRIDE_KEYS = ("defines", "include_dirs", "extra_args", "backend", "target", "writer_options", "output")
+_CACHE_KEYS = ("no_cache", "no_ir_cache", "no_output_cache", "populate")
+_POPULATE_KEYS = ("platforms", "python_versions", "timeout", "concurrency", "images", "hosts", "engine")
+
+
+def _distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        prev, row[0] = row[0], i
+        for j in range(1, len(b) + 1):
+            saved = row[j]
+            row[j] = min(row[j] + 1, row[j - 1] + 1, prev + (0 if a[i - 1] == b[j - 1] else 1))
+            prev = saved
+    return row[len(b)]
+
+
 class _Validator:
     def __init__(self, file: str, base: KeyPath) -> None:
         self.file = file
         self.base = base
+        self.warnings: List[str] = []
+
+    def warn(self, path: KeyPath, message: str) -> None:
+        self.warnings.append(f"{self.file}: {format_key_path([*self.base, *path])}: {message}")
+
+    def unknown_keys(self, table: Dict[str, Any], path: KeyPath, known: Tuple[str, ...]) -> None:
+        for key in table:
+            if key in known:
+                continue
+            close = sorted((k for k in known if _distance(k, key) <= 2), key=lambda k: _distance(k, key))
+            self.warn([*path, key], "unknown key, ignored" + (f" (did you mean '{close[0]}'?)" if close else ""))
+
+    def positive_integer(self, value: Any, path: KeyPath) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.expected(path, "a positive integer", value)
+        if value <= 0:
+            self.fail(path, f"expected a positive integer, found {value}")
+        return value
+
+    def populate(self, value: Any, path: KeyPath) -> None:
+        """Checked as the Node tool checks it (a bad value fails every run there), then unused."""
+        table = self.table(value, path)
+        for key in ("platforms", "python_versions"):
+            if key in table:
+                self.string_list(table[key], [*path, key], True)
+        for key in ("timeout", "concurrency"):
+            if key in table:
+                self.positive_integer(table[key], [*path, key])
+        if "images" in table:
+            self.string_table(table["images"], [*path, "images"], "platform -> image")
+        if "hosts" in table:
+            self.string_table(table["hosts"], [*path, "hosts"], "platform -> Docker endpoint")
+        if "engine" in table and table["engine"] not in ("docker", "sysroot", "auto"):
+            self.fail([*path, "engine"], f"unknown engine {_js_string(table['engine']) if isinstance(table['engine'], str) else table['engine']}", 'use "auto", "docker" or "sysroot"')
+        self.unknown_keys(table, path, _POPULATE_KEYS)
 
     def fail(self, path: KeyPath, message: str, hint: Optional[str] = None) -> NoReturn:
         raise ConfigError(self.file, message, key=format_key_path([*self.base, *path]), hint=hint)
@@ -302,7 +369,7 @@ class _Validator:
         table = self.table(value, path, "a table of writer options")
         return {k: self.writer_value(v, [*path, k]) for k, v in table.items()}
 
-    def overrides(self, table: Dict[str, Any], path: KeyPath) -> Overrides:
+    def overrides(self, table: Dict[str, Any], path: KeyPath, skip: Tuple[str, ...] = ()) -> Overrides:
         out = Overrides()
         if "defines" in table:
             out.defines = self.string_list(table["defines"], [*path, "defines"], True)
@@ -319,6 +386,9 @@ class _Validator:
             out.writer_options = {name: self.writer_options(opts, [*path, "writer_options", name]) for name, opts in writers.items()}
         if "output" in table:
             out.output = self.string_table(table["output"], [*path, "output"], "writer name -> output template")
+        if "backend_args" in table:
+            self.warn([*path, "backend_args"], "per-header overrides use 'extra_args', not 'backend_args'; ignored")
+        self.unknown_keys(table, path, (*_OVERRIDE_KEYS, *skip, "backend_args"))
         return out
 
     def headers(self, value: Any) -> List[HeaderEntry]:
@@ -330,7 +400,7 @@ class _Validator:
                 if "pattern" not in table:
                     self.fail(["headers", i], "missing the required key 'pattern'", 'add pattern = "include/**/*.h" to this [[headers]] entry')
                 pattern = self.string(table["pattern"], ["headers", i, "pattern"], True)
-                entries.append(HeaderEntry(pattern, "array", self.overrides(table, ["headers", i])))
+                entries.append(HeaderEntry(pattern, "array", self.overrides(table, ["headers", i], ("pattern",))))
             return entries
         if isinstance(value, dict):
             entries = []
@@ -370,6 +440,11 @@ class _Validator:
             for key in ("no_cache", "no_ir_cache", "no_output_cache"):
                 if key in cache:
                     setattr(out, key, self.boolean(cache[key], ["cache", key]))
+            if "populate" in cache:
+                self.populate(cache["populate"], ["cache", "populate"])
+            self.unknown_keys(cache, ["cache"], (*_CACHE_KEYS, "store_dir"))
+            if "store_dir" in cache:
+                self.warn(["cache", "store_dir"], "store_dir belongs at the top level of the headerkit table, not in [cache]; ignored")
         if "writer" in root:
             writers = self.table(root["writer"], ["writer"], "a table of [writer.NAME] tables")
             out.writer = {name: self.writer_options(opts, ["writer", name]) for name, opts in writers.items()}
@@ -379,6 +454,9 @@ class _Validator:
             if "backend" in build:
                 self.string(build["backend"], ["build", "backend"], True)
             out.build = build
+        if "auto_install_libclang" in root:
+            self.warn(["auto_install_libclang"], "not supported by headerkit for Node (libclang comes from the system); ignored")
+        self.unknown_keys(root, [], _TOP_KEYS)
         return out
 
 

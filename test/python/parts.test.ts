@@ -5,10 +5,11 @@
  * runs on the oldest supported Python (3.9) too.
  */
 import assert from 'node:assert/strict'
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import picomatch from 'picomatch'
 import {loadConfigText} from '../../src/config/load.js'
+import {loadProjectContext} from '../../src/config/settings.js'
 import {searchPaths} from '../../src/generate/args.js'
 import {includeClosure} from '../../src/generate/deps.js'
 import {blake3Hex} from '../../src/hash/blake3.js'
@@ -98,6 +99,25 @@ print(json.dumps([[compile_glob(p).match(s) is not None for s in ${JSON.stringif
   it('[tool.headerkit.build] is a key the Node tool knows (no unknown-key warning on every run)', () => {
     const {warnings} = loadConfigText('[tool.headerkit]\nwriters = ["cffi"]\n\n[tool.headerkit.build]\nbackend = "setuptools.build_meta"\n\n[tool.headerkit.bild]\n', '/p/pyproject.toml', 'pyproject', {})
     assert.deepEqual(warnings.map((w) => w.key), ['tool.headerkit.bild'])
+  })
+
+  it('config warnings (unknown keys, misplaced keys, a shadowed pyproject) are those of the Node tool, and so is the error for a bad populate value', async () => {
+    const dir = copyExample()
+    writeFileSync(join(dir, '.headerkit.toml'), [
+      'writerz = ["cffi"]', 'include_dirs = ["include"]', 'auto_install_libclang = true',
+      '[cache]', 'store_dir = "x"', '[cache.populate]', 'platfroms = ["linux/arm64"]',
+      '[[headers]]', 'pattern = "include/point.h"', 'backend_args = ["-x"]', 'definse = ["A"]', '',
+    ].join('\n'))
+    const {warnings} = await loadProjectContext({cwd: dir, env: {}})
+    const node = warnings.map((w) => `${w.file}: ${w.key}: ${w.message}`)
+    const py = await runReader(['include/point.h', '-w', 'cffi'], {cwd: dir})
+    const got = py.stderr.split('\n').filter((l) => l.startsWith('Warning: ')).map((l) => l.slice('Warning: '.length))
+    assert.deepEqual([...got].sort(), [...node].sort())
+    assert.ok(node.length >= 6, node.join('\n'))
+    writeFileSync(join(dir, '.headerkit.toml'), '[cache.populate]\nengine = "bogus"\n')
+    const bad = await runReader(['include/point.h', '-w', 'cffi'], {cwd: dir})
+    assert.equal(bad.exitCode, 1)
+    assert.match(bad.stderr, /^Error: config error in .*\.headerkit\.toml: cache\.populate\.engine: unknown engine "bogus" \(use "auto", "docker" or "sysroot"\)\n$/)
   })
 
   it('the npm package ships python/ (package.json files covers every file of the Python package)', () => {
