@@ -142,4 +142,16 @@ print(json.dumps([[compile_glob(p).match(s) is not None for s in ${JSON.stringif
     assert.equal(withConfig.exitCode, 1)
     assert.match(withConfig.stderr, /^Error: cannot read .*pyproject\.toml: Python 3\.9 needs the tomli package to read TOML \(pip install tomli/)
   })
+
+  for (const version of ['3.12.1', '3.13.0']) {
+    const python = join(process.env.HOME ?? '/root', `.pyenv/versions/${version}/bin/python3`)
+    ;(existsSync(python) ? it : it.skip)(`runs on Python ${version} with the config read by its tomllib, giving the same bytes`, async () => {
+      const dir = copyExample()
+      const a = await runReader(['include/point.h', '-w', 'cffi'], {cwd: dir, python})
+      const b = await runReader(['include/point.h', '-w', 'cffi'], {cwd: dir})
+      assert.equal(a.exitCode, 0, a.stderr)
+      assert.match(a.stdout.toString(), /struct point \{/)
+      assert.ok(a.stdout.equals(b.stdout))
+    })
+  }
 })
