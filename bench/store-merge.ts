@@ -42,7 +42,7 @@ async function buildStore(dir: string, target: string): Promise<Store> {
   const indexes = new Map<string, {layerDir: string; entries: Map<string, string>; layer: PreparedEntry['layer']}>()
   for (let i = 0; i < headers; i++) {
     const name = `h${i}`
-    const inputs = {schemaVersion: 1, extractorVersion: '1.0.0', backend: 'libclang', target, header: {path: `include/${name}.h`, hash: i.toString(16).padStart(64, '0')}, defines: ['NDEBUG'], includeDirs: ['include'], args: ['-std=c11'], deps: []}
+    const inputs = {schemaVersion: 1, extractorVersion: '1.0.0', backend: 'libclang', target, header: {path: `include/${name}.h`, hash: i.toString(16).padStart(64, '0'), sha256: i.toString(16).padStart(64, '0')}, defines: ['NDEBUG'], includeDirs: ['include'], args: ['-std=c11'], deps: []}
     const irEntry = await prepareIr(store, {inputs, ir: ir(name, sizeFor(i)) as never, provenance: {libclang: '14.0.6'}})
     const text = `int ${name}_fn0(const char *buf, size_t len);\n`.repeat(Math.ceil(sizeFor(i) / 200))
     const source = {backend: 'libclang', headerPath: inputs.header.path, target, defines: inputs.defines, includeDirs: inputs.includeDirs, args: inputs.args}

@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
   libclang1-14 libclang-common-14-dev clang-14
   zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libc6-dev-arm64-cross
   python3-cffi python3-dev cython3 luajit
+  python3-setuptools python3-wheel python3-pip
 )
 
 missing=()

@@ -61,7 +61,8 @@ function describe(value: unknown): string {
   return type
 }
 
-const TOP_KEYS = ['backend', 'writers', 'include_dirs', 'defines', 'backend_args', 'plugins', 'target', 'store_dir', 'exclude', 'headers', 'output', 'cache', 'writer', 'auto_install_libclang'] as const
+// `build` is [tool.headerkit.build], read by the Python build backend (python/headerkit_store).
+const TOP_KEYS = ['backend', 'writers', 'include_dirs', 'defines', 'backend_args', 'plugins', 'target', 'store_dir', 'exclude', 'headers', 'output', 'cache', 'writer', 'build', 'auto_install_libclang'] as const
 const OVERRIDE_KEYS = ['defines', 'include_dirs', 'extra_args', 'backend', 'target', 'writer_options', 'output'] as const
 const CACHE_KEYS = ['no_cache', 'no_ir_cache', 'no_output_cache', 'populate'] as const
 const POPULATE_KEYS = ['platforms', 'python_versions', 'timeout', 'concurrency', 'images', 'hosts', 'engine'] as const

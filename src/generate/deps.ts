@@ -12,7 +12,7 @@
  */
 import {stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
-import {hashSourceBytes} from '../store/keys.js'
+import {digestSourceBytes, hashSourceBytes} from '../store/keys.js'
 import {InputError} from '../errors.js'
 import {kindOf, readRegularFile} from '../util/fs-nodes.js'
 import {projectRelative, type SearchPaths} from './args.js'
@@ -22,6 +22,8 @@ export interface Dependency {
   path: string
   /** BLAKE3 of the bytes with line endings normalised (see store/keys.ts). */
   hash: string
+  /** SHA-256 of the same bytes, recorded for the Python reader. */
+  sha256: string
 }
 
 // `#  include "x.h"` / `#include <x.h>` / `#include_next`, with the comment forms
@@ -78,7 +80,7 @@ function isUnder(path: string, dirs: string[]): boolean {
  * it can reach, excluding the header itself, sorted by path, each with its hash.
  */
 export async function includeClosure(header: string, projectRoot: string, paths: SearchPaths, headerBytes?: Uint8Array): Promise<Dependency[]> {
-  const seen = new Map<string, string>() // absolute path -> hash
+  const seen = new Map<string, {hash: string; sha256: string}>() // absolute path -> digests
   const queue: string[] = [header, ...paths.forced.map((f) => resolve(f))]
   const visited = new Set<string>()
 
@@ -106,7 +108,7 @@ export async function includeClosure(header: string, projectRoot: string, paths:
       if ((error as NodeJS.ErrnoException).code === 'EFTYPE') throw new InputError(`forced include ${file} is a ${(error as {kind?: string}).kind}, not a regular file`, 'replace it with a regular file, or drop the -include', 'E_INCLUDE_NOT_FILE')
       continue
     }
-    if (file !== header && isProjectLocal(file)) seen.set(file, await hashSourceBytes(bytes))
+    if (file !== header && isProjectLocal(file)) seen.set(file, await digestSourceBytes(bytes))
     const {quoted, angled} = scanIncludes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
     for (const [names, isQuoted] of [[quoted, true], [angled, false]] as const) {
       for (const name of names) {
@@ -117,7 +119,7 @@ export async function includeClosure(header: string, projectRoot: string, paths:
   }
 
   return [...seen.entries()]
-    .map(([abs, hash]) => ({path: projectRelative(abs, projectRoot)!, hash}))
+    .map(([abs, digest]) => ({path: projectRelative(abs, projectRoot)!, ...digest}))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
 }
 
@@ -125,7 +127,7 @@ export async function includeClosure(header: string, projectRoot: string, paths:
  * Re-checks recorded dependencies (from an entry's metadata) against the files now on
  * disk: true when every one still exists with the same hash.
  */
-export async function dependenciesUnchanged(recorded: Dependency[], projectRoot: string): Promise<boolean> {
+export async function dependenciesUnchanged(recorded: {path: string; hash: string}[], projectRoot: string): Promise<boolean> {
   for (const dep of recorded) {
     const abs = resolve(projectRoot, dep.path)
     if (projectRelative(abs, projectRoot) === undefined) return false

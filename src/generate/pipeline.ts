@@ -15,7 +15,7 @@ import {headerFromJson, headerToJson} from '../ir/json.js'
 import {IR_SCHEMA_VERSION, type Header} from '../ir/types.js'
 import {EXTRACTOR_VERSION} from '../parse/registry.js'
 import type {IrKeyInputs} from '../store/keys.js'
-import {hashSourceBytes, irKey, outputKey} from '../store/keys.js'
+import {digestSourceBytes, irKey, outputKey} from '../store/keys.js'
 import {assertStoreUsable, openStore, type Store} from '../store/layout.js'
 import {lookupIr, lookupOutput} from '../store/lookup.js'
 import {writeIr, writeOutput, type WriteResult} from '../store/write.js'
@@ -92,7 +92,7 @@ export async function computeIrKey(job: HeaderJob, projectRoot: string): Promise
     extractorVersion: EXTRACTOR_VERSION,
     backend: job.backend,
     target: job.target,
-    header: {path: job.header, hash: await hashSourceBytes(bytes)},
+    header: {path: job.header, ...(await digestSourceBytes(bytes))},
     ...keyFormOf(job, projectRoot),
     deps,
   }
@@ -111,7 +111,7 @@ export async function computeOutputKey(irKeyHex: string, w: WriterJob): Promise<
 }
 
 /** Files the parser read (recorded at parse time), checked again before an IR hit is served. */
-export function parsedIncludes(metadataProvenance: Record<string, JsonValue>): Dependency[] {
+export function parsedIncludes(metadataProvenance: Record<string, JsonValue>): {path: string; hash: string}[] {
   const list = metadataProvenance.parsed_includes
   if (!Array.isArray(list)) return []
   return list.filter((d): d is {path: string; hash: string} => typeof d === 'object' && d !== null && !Array.isArray(d) && typeof d.path === 'string' && typeof d.hash === 'string')
@@ -119,19 +119,19 @@ export function parsedIncludes(metadataProvenance: Record<string, JsonValue>): D
 
 /** Hashes of the files the parser read; those the include scan already hashed for the key are not read again. */
 async function hashIncluded(included: string[], projectRoot: string, scanned: Dependency[]): Promise<Dependency[]> {
-  const known = new Map(scanned.map((d) => [d.path, d.hash]))
+  const known = new Map(scanned.map((d) => [d.path, d]))
   const out: Dependency[] = []
   for (const path of included) {
-    const hash = known.get(path)
-    if (hash !== undefined) {
-      out.push({path, hash})
+    const digest = known.get(path)
+    if (digest !== undefined) {
+      out.push({path, hash: digest.hash, sha256: digest.sha256})
       continue
     }
     try {
-      out.push({path, hash: await hashSourceBytes(await readRegularFile(join(projectRoot, path)))})
+      out.push({path, ...(await digestSourceBytes(await readRegularFile(join(projectRoot, path))))})
     } catch {
       // The parser read it a moment ago; if it vanished, the next lookup misses on it.
-      out.push({path, hash: 'missing'})
+      out.push({path, hash: 'missing', sha256: 'missing'})
     }
   }
   return out

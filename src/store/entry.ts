@@ -5,6 +5,7 @@
  * key, and a payload whose size and BLAKE3 match the metadata. Lookups, verify,
  * rebuild-index and merge all judge entries here, so they cannot disagree.
  */
+import {createHash} from 'node:crypto'
 import {type Dirent, lstatSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
 import {loadHasher} from '../hash/blake3.js'
@@ -87,5 +88,6 @@ export async function readEntry(layer: Layer, slug: string, expectKey?: string):
   const record = metadata.files[payloadName]!
   if (payload.length !== record.size) return fail('payload-mismatch', `${payloadName} has ${payload.length} bytes, metadata says ${record.size}`)
   if (create().update(payload).digestHex() !== record.blake3) return fail('payload-mismatch', `${payloadName} does not match the hash in metadata.json`)
+  if (createHash('sha256').update(payload).digest('hex') !== record.sha256) return fail('payload-mismatch', `${payloadName} does not match the sha256 in metadata.json`)
   return {ok: true, metadata, metadataBytes, payloadName, payload}
 }

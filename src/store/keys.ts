@@ -4,9 +4,21 @@
  * that can change an entry's bytes is an input; nothing machine-specific is (paths are
  * project-relative and POSIX, header bytes are newline-normalised).
  */
+import {createHash} from 'node:crypto'
 import {blake3Hex, loadHasher} from '../hash/blake3.js'
 import {canonicalJson, compareCodePoints} from '../util/canonical-json.js'
 import {StoreError} from '../errors.js'
+
+/**
+ * A project source file as keys and metadata see it. `hash` (BLAKE3) is the key input;
+ * `sha256` of the same normalised bytes is recorded next to it for readers without a fast
+ * BLAKE3 (the Python reader, python/headerkit_store, checks freshness with hashlib).
+ */
+export interface SourceDigest {
+  path: string
+  hash: string
+  sha256: string
+}
 
 export interface IrKeyInputs {
   schemaVersion: number
@@ -14,15 +26,18 @@ export interface IrKeyInputs {
   backend: string
   /** Normalised target triple. */
   target: string
-  /** Project-relative POSIX path; hash = blake3 of the bytes with CRLF/CR turned into LF. */
-  header: {path: string; hash: string}
+  /** Project-relative POSIX path; hash = blake3 (sha256 = SHA-256) of the bytes with CRLF/CR turned into LF. */
+  header: SourceDigest
   /** In the user's order: order matters to clang. */
   defines: string[]
   includeDirs: string[]
   args: string[]
   /** Closure of project-local headers the header includes (sorted by path here). */
-  deps: {path: string; hash: string}[]
+  deps: SourceDigest[]
 }
+
+/** What the key itself is computed from: the inputs, with BLAKE3 hashes only. */
+export type IrKeyBasis = Omit<IrKeyInputs, 'header' | 'deps'> & {header: {path: string; hash: string}; deps: {path: string; hash: string}[]}
 
 export interface OutputKeyInputs {
   irKey: string
@@ -39,8 +54,13 @@ export function sortedDeps(deps: {path: string; hash: string}[]): {path: string;
   return [...deps].map((d) => ({path: d.path, hash: d.hash})).sort((a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.hash, b.hash))
 }
 
+/** Dependencies as metadata records them: the key's order, with each file's SHA-256 kept. */
+export function sortedDigests(deps: SourceDigest[]): SourceDigest[] {
+  return [...deps].map((d) => ({path: d.path, hash: d.hash, sha256: d.sha256})).sort((a, b) => compareCodePoints(a.path, b.path) || compareCodePoints(a.hash, b.hash))
+}
+
 /** The object an IR key is the hash of (exported so metadata and keys cannot drift). */
-export function irKeyObject(i: IrKeyInputs): unknown {
+export function irKeyObject(i: IrKeyBasis): unknown {
   return {
     kind: 'ir',
     schemaVersion: i.schemaVersion,
@@ -55,7 +75,7 @@ export function irKeyObject(i: IrKeyInputs): unknown {
   }
 }
 
-export async function irKey(i: IrKeyInputs): Promise<string> {
+export async function irKey(i: IrKeyBasis): Promise<string> {
   return blake3Hex(encode(irKeyObject(i), 'IR key inputs'))
 }
 
@@ -81,13 +101,9 @@ function encode(value: unknown, what: string): string {
   }
 }
 
-/**
- * BLAKE3 of source bytes with CRLF and lone CR turned into LF, so a Windows checkout and
- * a Unix checkout of the same header hash the same (as the original's universal newlines).
- */
-export async function hashSourceBytes(bytes: Uint8Array): Promise<string> {
-  const create = await loadHasher()
-  if (!bytes.includes(0x0d)) return create().update(bytes).digestHex()
+/** Source bytes with CRLF and lone CR turned into LF (a no-op copy-free path for LF files). */
+export function normalizeNewlines(bytes: Uint8Array): Uint8Array {
+  if (!bytes.includes(0x0d)) return bytes
   const out = new Uint8Array(bytes.length)
   let n = 0
   for (let i = 0; i < bytes.length; i++) {
@@ -99,5 +115,21 @@ export async function hashSourceBytes(bytes: Uint8Array): Promise<string> {
       out[n++] = b
     }
   }
-  return create().update(out.subarray(0, n)).digestHex()
+  return out.subarray(0, n)
+}
+
+/**
+ * BLAKE3 of source bytes with CRLF and lone CR turned into LF, so a Windows checkout and
+ * a Unix checkout of the same header hash the same (as the original's universal newlines).
+ */
+export async function hashSourceBytes(bytes: Uint8Array): Promise<string> {
+  const create = await loadHasher()
+  return create().update(normalizeNewlines(bytes)).digestHex()
+}
+
+/** BLAKE3 and SHA-256 of the normalised bytes: what a key uses and what metadata records. */
+export async function digestSourceBytes(bytes: Uint8Array): Promise<{hash: string; sha256: string}> {
+  const create = await loadHasher()
+  const normalised = normalizeNewlines(bytes)
+  return {hash: create().update(normalised).digestHex(), sha256: createHash('sha256').update(normalised).digest('hex')}
 }

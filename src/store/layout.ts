@@ -18,7 +18,8 @@ export const INDEX_FILE = 'index.json'
 export const METADATA_FILE = 'metadata.json'
 export const IR_PAYLOAD = 'ir.json'
 export const INDEX_VERSION = 2
-export const METADATA_VERSION = 2
+/** 3: every source and payload also records its SHA-256 (read by python/headerkit_store). */
+export const METADATA_VERSION = 3
 
 const STORE_GITIGNORE = `# Written by headerkit: names of writes in progress and locks; never commit them.
 .tmp-*

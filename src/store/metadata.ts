@@ -10,6 +10,8 @@ import {IR_PAYLOAD, METADATA_VERSION} from './layout.js'
 export interface FileRecord {
   size: number
   blake3: string
+  /** For readers without a fast BLAKE3 (python/headerkit_store); checked like blake3. */
+  sha256: string
 }
 
 /** What an entry was made from, independent of its key: the "logical entry" merge compares. */
@@ -30,7 +32,9 @@ export interface IrMetadata extends EntrySource {
   ir_schema_version: number
   extractor_version: string
   header_hash: string
-  deps: {path: string; hash: string}[]
+  /** SHA-256 of the same normalised header bytes (metadata version 3). */
+  header_sha256: string
+  deps: {path: string; hash: string; sha256: string}[]
   provenance: Record<string, JsonValue>
   files: Record<string, FileRecord>
 }
@@ -56,6 +60,8 @@ const isStr = (v: unknown): v is string => typeof v === 'string'
 const isStrArray = (v: unknown): v is string[] => Array.isArray(v) && v.every(isStr)
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 const HASH = KEY_PATTERN
+/** A recorded source: `hash`/`sha256` are hex digests, or `missing` for a file gone at parse time. */
+const isDigest = (d: unknown): boolean => isObj(d) && isStr(d.path) && isStr(d.hash) && isStr(d.sha256) && (HASH.test(d.sha256) || d.sha256 === 'missing')
 const OUTPUT_FILE = /^output\.[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/
 
 /** The payload names an entry of this kind may have. */
@@ -86,12 +92,15 @@ export function checkMetadata(data: unknown, kind: 'ir' | 'output'): string | un
   const names = Object.keys(data.files)
   if (names.length !== 1 || !isPayloadName(kind, names[0]!)) return `metadata files must name exactly one ${kind === 'ir' ? IR_PAYLOAD : 'output.<ext>'} file`
   for (const rec of Object.values(data.files)) {
-    if (!isObj(rec) || typeof rec.size !== 'number' || !Number.isSafeInteger(rec.size) || rec.size < 0 || !isStr(rec.blake3) || !HASH.test(rec.blake3)) return 'metadata files record is malformed'
+    if (!isObj(rec) || typeof rec.size !== 'number' || !Number.isSafeInteger(rec.size) || rec.size < 0 || !isStr(rec.blake3) || !HASH.test(rec.blake3) || !isStr(rec.sha256) || !HASH.test(rec.sha256)) return 'metadata files record is malformed (size, blake3 and sha256 are required)'
   }
   if (kind === 'ir') {
     if (typeof data.ir_schema_version !== 'number') return 'metadata ir_schema_version is not a number'
     if (!isStr(data.extractor_version) || !isStr(data.header_hash)) return 'metadata extractor_version/header_hash missing'
-    if (!Array.isArray(data.deps) || !data.deps.every((d) => isObj(d) && isStr(d.path) && isStr(d.hash))) return 'metadata deps is malformed'
+    if (!isStr(data.header_sha256) || !HASH.test(data.header_sha256)) return 'metadata header_sha256 is missing or malformed'
+    if (!Array.isArray(data.deps) || !data.deps.every(isDigest)) return 'metadata deps is malformed (each needs path, hash and sha256)'
+    const parsed = data.provenance.parsed_includes
+    if (parsed !== undefined && (!Array.isArray(parsed) || !parsed.every(isDigest))) return 'metadata provenance.parsed_includes is malformed (each needs path, hash and sha256)'
     return checkSource(data, '')
   }
   if (!isStr(data.ir_cache_key) || !HASH.test(data.ir_cache_key)) return 'metadata ir_cache_key is missing or malformed'

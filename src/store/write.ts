@@ -5,6 +5,7 @@
  * leftover, or a complete entry the index does not list yet (rebuild-index recovers it,
  * and the next write of the same key adopts it).
  */
+import {createHash} from 'node:crypto'
 import {mkdirSync, promises as fs, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {StoreError} from '../errors.js'
@@ -12,10 +13,10 @@ import {blake3Hex} from '../hash/blake3.js'
 import {canonicalJsonFile, type JsonValue, sortKeysDeep} from '../util/canonical-json.js'
 import {readEntry} from './entry.js'
 import {fsyncDirSync, lstatOrUndefined, tempName, writeNewFileSync} from './fsx.js'
-import {irKey, type IrKeyInputs, outputKey, type OutputKeyInputs, sortedDeps} from './keys.js'
+import {irKey, type IrKeyInputs, outputKey, type OutputKeyInputs, sortedDigests} from './keys.js'
 import {readIndex, slugForKey, withLayerLock, writeIndex, type IndexEntries} from './layer-index.js'
 import {IR_PAYLOAD, irLayer, type Layer, METADATA_FILE, METADATA_VERSION, outputLayer, prepareLayerForWrite, rel, type Store} from './layout.js'
-import {type EntrySource, type IrMetadata, type OutputMetadata, outputFileName} from './metadata.js'
+import {type EntrySource, type FileRecord, type IrMetadata, type OutputMetadata, outputFileName} from './metadata.js'
 import {indexFromDisk} from './scan.js'
 import {irSlug, type SlugInputs, slugCandidates} from './slug.js'
 
@@ -63,6 +64,10 @@ export interface PreparedEntry {
   files: PreparedFile[]
 }
 
+async function fileRecord(payload: Buffer): Promise<FileRecord> {
+  return {size: payload.length, blake3: await blake3Hex(payload), sha256: createHash('sha256').update(payload).digest('hex')}
+}
+
 export async function writeIr(store: Store, params: WriteIrParams): Promise<WriteResult> {
   const e = await prepareIr(store, params)
   return commitEntry(store, e.layer, e.key, e.slug, e.files)
@@ -87,9 +92,10 @@ export async function prepareIr(store: Store, params: WriteIrParams): Promise<Pr
     extractor_version: i.extractorVersion,
     ...entrySource({backend: i.backend, headerPath: i.header.path, target: i.target, defines: i.defines, includeDirs: i.includeDirs, args: i.args}),
     header_hash: i.header.hash,
-    deps: sortedDeps(i.deps),
+    header_sha256: i.header.sha256,
+    deps: sortedDigests(i.deps),
     provenance: (sortKeysDeep(params.provenance ?? {}) as Record<string, JsonValue>),
-    files: {[IR_PAYLOAD]: {size: payload.length, blake3: await blake3Hex(payload)}},
+    files: {[IR_PAYLOAD]: await fileRecord(payload)},
   }
   const slug = irSlug({backend: i.backend, headerPath: i.header.path, target: i.target, defines: i.defines, includeDirs: i.includeDirs, args: i.args})
   return {layer: irLayer(store), key, slug, files: [{name: IR_PAYLOAD, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}]}
@@ -115,7 +121,7 @@ export async function prepareOutput(store: Store, params: WriteOutputParams): Pr
     writer_impl_version: o.writerImplVersion,
     source: entrySource(params.source),
     provenance: (sortKeysDeep(params.provenance ?? {}) as Record<string, JsonValue>),
-    files: {[fileName]: {size: payload.length, blake3: await blake3Hex(payload)}},
+    files: {[fileName]: await fileRecord(payload)},
   }
   return {layer, key, slug: irSlug(params.source), files: [{name: fileName, bytes: payload}, {name: METADATA_FILE, bytes: Buffer.from(canonicalJsonFile(metadata))}]}
 }

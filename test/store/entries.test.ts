@@ -56,9 +56,9 @@ describe('store entries', () => {
   it('registers slug-2 for a second key with the same slug, and reuses the slug of a known key', async () => {
     const store = openStore(makeTempDir())
     const a = await writeIr(store, irParams('a'))
-    const b = await writeIr(store, irParams('a', {header: {path: 'include/a.h', hash: 'c'.repeat(64)}}))
+    const b = await writeIr(store, irParams('a', {header: {path: 'include/a.h', hash: 'c'.repeat(64), sha256: 'c'.repeat(64)}}))
     assert.equal(b.slug, `${a.slug}-2`)
-    assert.equal((await writeIr(store, irParams('a', {header: {path: 'include/a.h', hash: 'c'.repeat(64)}}))).slug, b.slug)
+    assert.equal((await writeIr(store, irParams('a', {header: {path: 'include/a.h', hash: 'c'.repeat(64), sha256: 'c'.repeat(64)}}))).slug, b.slug)
   })
 
   it('corrupt index JSON: a miss with a warning, nothing written by the read; verify reports it; rebuild-index fixes it', async () => {

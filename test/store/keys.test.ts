@@ -11,17 +11,17 @@ describe('store keys', () => {
   })
 
   it('change with every IR input, including each dependency hash', async () => {
-    const base = await irKey(irInputs('a', {deps: [{path: 'include/b.h', hash: '1'}]}))
+    const base = await irKey(irInputs('a', {deps: [{path: 'include/b.h', hash: '1', sha256: 'd'.repeat(64)}]}))
     const variants = [
-      irInputs('a', {deps: [{path: 'include/b.h', hash: '2'}]}),
+      irInputs('a', {deps: [{path: 'include/b.h', hash: '2', sha256: 'd'.repeat(64)}]}),
       irInputs('a', {deps: []}),
-      irInputs('a', {schemaVersion: 2, deps: [{path: 'include/b.h', hash: '1'}]}),
-      irInputs('a', {extractorVersion: '1.0.1', deps: [{path: 'include/b.h', hash: '1'}]}),
-      irInputs('a', {target: 'x86_64-pc-linux-musl', deps: [{path: 'include/b.h', hash: '1'}]}),
-      irInputs('a', {header: {path: 'include/a.h', hash: 'b'.repeat(64)}, deps: [{path: 'include/b.h', hash: '1'}]}),
-      irInputs('a', {defines: ['DEBUG', 'X=1'], deps: [{path: 'include/b.h', hash: '1'}]}),
-      irInputs('a', {includeDirs: ['include', 'vendor'], deps: [{path: 'include/b.h', hash: '1'}]}),
-      irInputs('a', {backend: 'other', deps: [{path: 'include/b.h', hash: '1'}]}),
+      irInputs('a', {schemaVersion: 2, deps: [{path: 'include/b.h', hash: '1', sha256: 'd'.repeat(64)}]}),
+      irInputs('a', {extractorVersion: '1.0.1', deps: [{path: 'include/b.h', hash: '1', sha256: 'd'.repeat(64)}]}),
+      irInputs('a', {target: 'x86_64-pc-linux-musl', deps: [{path: 'include/b.h', hash: '1', sha256: 'd'.repeat(64)}]}),
+      irInputs('a', {header: {path: 'include/a.h', hash: 'b'.repeat(64), sha256: 'b'.repeat(64)}, deps: [{path: 'include/b.h', hash: '1', sha256: 'd'.repeat(64)}]}),
+      irInputs('a', {defines: ['DEBUG', 'X=1'], deps: [{path: 'include/b.h', hash: '1', sha256: 'd'.repeat(64)}]}),
+      irInputs('a', {includeDirs: ['include', 'vendor'], deps: [{path: 'include/b.h', hash: '1', sha256: 'd'.repeat(64)}]}),
+      irInputs('a', {backend: 'other', deps: [{path: 'include/b.h', hash: '1', sha256: 'd'.repeat(64)}]}),
     ]
     const keys = await Promise.all(variants.map(irKey))
     assert.equal(new Set([base, ...keys]).size, variants.length + 1)
@@ -31,8 +31,8 @@ describe('store keys', () => {
     const ab = await irKey(irInputs('a', {includeDirs: ['a', 'b']}))
     const ba = await irKey(irInputs('a', {includeDirs: ['b', 'a']}))
     assert.notEqual(ab, ba)
-    const d1 = await irKey(irInputs('a', {deps: [{path: 'x.h', hash: '1'}, {path: 'y.h', hash: '2'}]}))
-    const d2 = await irKey(irInputs('a', {deps: [{path: 'y.h', hash: '2'}, {path: 'x.h', hash: '1'}]}))
+    const d1 = await irKey(irInputs('a', {deps: [{path: 'x.h', hash: '1', sha256: 'd'.repeat(64)}, {path: 'y.h', hash: '2', sha256: 'd'.repeat(64)}]}))
+    const d2 = await irKey(irInputs('a', {deps: [{path: 'y.h', hash: '2', sha256: 'd'.repeat(64)}, {path: 'x.h', hash: '1', sha256: 'd'.repeat(64)}]}))
     assert.equal(d1, d2)
   })
 

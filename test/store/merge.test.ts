@@ -71,7 +71,7 @@ describe('store merge', () => {
     await writeIr(old, irParams('a'))
     // Same logical entry, different header bytes, same version: both kept.
     const edited = openStore(join(top, 'edited'), {toolVersion: '0.9.0'})
-    const we = await writeIr(edited, irParams('a', {header: {path: 'include/a.h', hash: 'e'.repeat(64)}}))
+    const we = await writeIr(edited, irParams('a', {header: {path: 'include/a.h', hash: 'e'.repeat(64), sha256: 'e'.repeat(64)}}))
     await storeMerge([old.root], t)
     const r1 = await storeMerge([edited.root], t)
     assert.deepEqual(r1.renamed.map((x) => [x.from, x.to]), [[we.slug, `${we.slug}-2`]])
@@ -140,7 +140,7 @@ describe('store merge', () => {
     const other = openStore(join(top, 'other'))
     const w1 = await writeIr(gnu, irParams('a'))
     const w2 = await writeIr(gnu, irParams('b'))
-    await writeIr(other, irParams('a', {header: {path: 'include/a.h', hash: 'f'.repeat(64)}}))
+    await writeIr(other, irParams('a', {header: {path: 'include/a.h', hash: 'f'.repeat(64), sha256: 'f'.repeat(64)}}))
     writeFileSync(join(gnu.root, 'ir/index.json'), readFileSync(join(other.root, 'ir/index.json')))
     const t = join(top, 't')
     const r = await storeMerge([gnu.root], t)

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import {createHash} from 'node:crypto'
 import {cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {blake3Hex} from '../../../src/hash/blake3.js'
@@ -30,7 +31,7 @@ describe('headerkit store merge', () => {
     const meta = join(dir, 'src/output/json', SLUG, 'metadata.json')
     const m = JSON.parse(readFileSync(meta, 'utf8'))
     const text = '{"name": "different"}\n'
-    m.files['output.txt'] = {size: Buffer.byteLength(text), blake3: await blake3Hex(text)}
+    m.files['output.txt'] = {size: Buffer.byteLength(text), blake3: await blake3Hex(text), sha256: createHash('sha256').update(text).digest('hex')}
     writeFileSync(meta, JSON.stringify(m))
     writeFileSync(join(dir, 'src/output/json', SLUG, 'output.txt'), text)
     writeFileSync(join(dir, 'secret'), 'TOP SECRET')

@@ -8,7 +8,7 @@ export function irInputs(name: string, over: Partial<IrKeyInputs> = {}): IrKeyIn
     extractorVersion: '1.0.0',
     backend: 'libclang',
     target: 'x86_64-pc-linux-gnu',
-    header: {path: `include/${name}.h`, hash: 'a'.repeat(64)},
+    header: {path: `include/${name}.h`, hash: 'a'.repeat(64), sha256: 'c'.repeat(64)},
     defines: ['DEBUG'],
     includeDirs: ['include'],
     args: ['-std=c11'],
