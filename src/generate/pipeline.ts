@@ -15,6 +15,7 @@ import {headerFromJson, headerToJson} from '../ir/json.js'
 import {IR_SCHEMA_VERSION, type Header} from '../ir/types.js'
 import {EXTRACTOR_VERSION} from '../parse/registry.js'
 import type {IrKeyInputs} from '../store/keys.js'
+import type {OutputMetadata} from '../store/metadata.js'
 import {digestSourceBytes, irKey, outputKey} from '../store/keys.js'
 import {assertStoreUsable, openStore, type Store} from '../store/layout.js'
 import {lookupIr, lookupOutput} from '../store/lookup.js'
@@ -137,16 +138,33 @@ async function hashIncluded(included: string[], projectRoot: string, scanned: De
   return out
 }
 
+/** The files the parser read, with their digests, as IR and output entries record them. */
+export async function parsedDependencies(keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string): Promise<Dependency[]> {
+  return hashIncluded(parsed.included, projectRoot, keys.irInputs.deps)
+}
+
+/**
+ * Whether a stored output may be served. Its key covers the header and the includes the
+ * static scan finds; files the parser read besides (an `#include MACRO`) are recorded
+ * with the entry, or with the IR entry it was written from, and must still have their
+ * bytes, exactly as for an IR hit.
+ */
+async function outputStillFresh(store: Store, metadata: OutputMetadata, projectRoot: string): Promise<boolean> {
+  if (metadata.provenance.parsed_includes !== undefined) return dependenciesUnchanged(parsedIncludes(metadata.provenance), projectRoot)
+  const ir = await lookupIr(store, metadata.ir_cache_key)
+  return !ir.hit || (await dependenciesUnchanged(parsedIncludes(ir.metadata.provenance), projectRoot))
+}
+
 /**
  * The stored IR under a key when it can be served: present, undamaged, and every file the
  * parser read still has the bytes it had. Otherwise undefined (a parse is due).
  */
-export async function lookupFreshIr(store: Store, irKeyHex: string, projectRoot: string): Promise<{ir: Header | undefined; warnings: string[]}> {
+export async function lookupFreshIr(store: Store, irKeyHex: string, projectRoot: string): Promise<{ir: Header | undefined; parsedIncludes?: JsonValue; warnings: string[]}> {
   const found = await lookupIr(store, irKeyHex)
   const warnings = [...found.warnings]
   if (!found.hit || !(await dependenciesUnchanged(parsedIncludes(found.metadata.provenance), projectRoot))) return {ir: undefined, warnings}
   try {
-    return {ir: headerFromJson(found.payload), warnings}
+    return {ir: headerFromJson(found.payload), parsedIncludes: found.metadata.provenance.parsed_includes, warnings}
   } catch (error) {
     warnings.push(`corrupt cache entry ${found.path}: ${(error as Error).message}; parsing again`)
     return {ir: undefined, warnings}
@@ -169,7 +187,7 @@ export async function storeParsedIr(store: Store, keys: HeaderKeys, parsed: Pars
   return writeIr(store, {
     inputs: keys.irInputs,
     ir: headerToJson(parsed.ir) as JsonValue,
-    provenance: {...provenance, libclang_version: parsed.libclangVersion, parsed_includes: (await hashIncluded(parsed.included, projectRoot, keys.irInputs.deps)) as unknown as JsonValue},
+    provenance: {libclang_version: parsed.libclangVersion, parsed_includes: (await parsedDependencies(keys, parsed, projectRoot)) as unknown as JsonValue, ...provenance},
   })
 }
 
@@ -225,7 +243,7 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
       if (store && useOutput && key) {
         const found = await lookupOutput(store, w.writer.name, key)
         warnings.push(...found.warnings)
-        if (found.hit) {
+        if (found.hit && (await outputStillFresh(store, found.metadata, projectRoot))) {
           jobResults[index] = {header: job.header, writer: w.writer.name, source: 'output-cache', text: found.payload, target: job.target, irKey: keys.irKey, outputKey: key}
           continue
         }
@@ -236,10 +254,13 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
     if (pending.length > 0) {
       let ir: Header | undefined
       let source: ResultSource = 'ir-cache'
+      // Recorded with each output written, so an output hit can check them (outputStillFresh).
+      let readByParser: JsonValue | undefined
       if (store && useIr) {
         const found = await lookupFreshIr(store, keys.irKey, projectRoot)
         warnings.push(...found.warnings)
         ir = found.ir
+        readByParser = found.parsedIncludes
       }
       if (!ir) {
         source = 'parsed'
@@ -253,9 +274,10 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
           throw error
         }
         ir = result.ir
+        readByParser = (await parsedDependencies(keys, result, projectRoot)) as unknown as JsonValue
         if (store && useIr) {
           try {
-            warnings.push(...(await storeParsedIr(store, keys, result, projectRoot)).warnings)
+            warnings.push(...(await storeParsedIr(store, keys, result, projectRoot, {parsed_includes: readByParser})).warnings)
           } catch (error) {
             warnings.push(`could not store the IR of ${job.header}: ${(error as Error).message}`)
           }
@@ -266,7 +288,7 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
         const text = w.writer.write(ir, w.options, {cwd: plan.context.cwd, target: job.target})
         if (store && useOutput && w.writer.cacheOutput && key) {
           try {
-            warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text)).warnings)
+            warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text, readByParser === undefined ? {} : {parsed_includes: readByParser})).warnings)
           } catch (error) {
             warnings.push(`could not store the ${w.writer.name} output of ${job.header}: ${(error as Error).message}`)
           }

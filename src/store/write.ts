@@ -10,7 +10,7 @@ import {mkdirSync, promises as fs, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {StoreError} from '../errors.js'
 import {blake3Hex} from '../hash/blake3.js'
-import {canonicalJsonFile, type JsonValue, sortKeysDeep} from '../util/canonical-json.js'
+import {canonicalJson, canonicalJsonFile, type JsonValue, sortKeysDeep} from '../util/canonical-json.js'
 import {readEntry} from './entry.js'
 import {fsyncDirSync, lstatOrUndefined, tempName, writeNewFileSync} from './fsx.js'
 import {irKey, type IrKeyInputs, outputKey, type OutputKeyInputs, sortedDigests} from './keys.js'
@@ -159,15 +159,25 @@ export async function indexForWrite(layer: Layer, warnings: string[], assertHeld
   return entries
 }
 
+/** The files the parser read, as recorded in an entry's metadata (canonical JSON, or null). */
+function parserReads(metadata: {provenance: Record<string, JsonValue>}): string {
+  return canonicalJson(metadata.provenance.parsed_includes ?? null)
+}
+
 async function commitEntry(store: Store, layer: Layer, key: string, proposed: string, files: PreparedFile[]): Promise<WriteResult> {
   await prepareLayerForWrite(store, layer)
   const warnings: string[] = []
   const result = (slug: string, status: WriteResult['status']): WriteResult => ({key, slug, path: rel(layer, slug), status, warnings})
+  // A key covers the header and its statically found includes. When the parser also read
+  // other files (an `#include MACRO`) and they changed, the stored entry under the same
+  // key records stale reads: lookups skip it, and this newer entry replaces it.
+  const newReads = parserReads(JSON.parse(files.find((f) => f.name === METADATA_FILE)!.bytes.toString('utf8')) as {provenance: Record<string, JsonValue>})
+  const isCurrent = (read: Awaited<ReturnType<typeof readEntry>>): boolean => read.ok && (newReads === 'null' || parserReads(read.metadata) === newReads)
 
   // Already there? Checked without the lock: the common warm case costs no lock at all.
   const before = await readIndex(layer)
   const known = slugForKey(before.entries, key)
-  if (known !== undefined && (await readEntry(layer, known, key)).ok) return result(known, 'exists')
+  if (known !== undefined && isCurrent(await readEntry(layer, known, key))) return result(known, 'exists')
 
   const temp = stageEntry(layer, files, store.fsync)
   try {
@@ -176,9 +186,9 @@ async function commitEntry(store: Store, layer: Layer, key: string, proposed: st
       const current = slugForKey(entries, key)
       if (current !== undefined) {
         const existing = await readEntry(layer, current, key)
-        if (existing.ok) return result(current, 'exists')
-        // A damaged entry under our key: swap the good copy in, then drop the damaged one.
-        warnings.push(`${rel(layer, current)} was damaged (${existing.detail}); replaced it`)
+        if (isCurrent(existing)) return result(current, 'exists')
+        // A damaged or superseded entry under our key: swap the new copy in, then drop the old one.
+        if (!existing.ok) warnings.push(`${rel(layer, current)} was damaged (${existing.detail}); replaced it`)
         const trash = join(layer.dir, tempName('old-'))
         if (await lstatOrUndefined(join(layer.dir, current))) await fs.rename(join(layer.dir, current), trash)
         await fs.rename(temp, join(layer.dir, current))

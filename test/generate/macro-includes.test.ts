@@ -1,0 +1,44 @@
+/**
+ * A header that includes a file by a macro (`#include INC`): the static include scan
+ * cannot see it, so its bytes are not in the keys. The files the parser read are
+ * recorded with the IR and with every output, and re-checked before either is served.
+ */
+import assert from 'node:assert/strict'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {parseJsonOutput, runCli} from '../support/cli.js'
+import {makeTempDir} from '../support/tmp.js'
+
+describe('an include named by a macro', function () {
+  this.timeout(120_000)
+
+  it('is never served stale from the output cache, and the store catches up after a change', async () => {
+    const dir = makeTempDir('hk-macro-inc-')
+    mkdirSync(join(dir, '.git'))
+    mkdirSync(join(dir, 'inc'))
+    writeFileSync(join(dir, 'inc/a.h'), '#define INC "b.h"\n#include INC\nint f(struct s *p);\n')
+    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; };\n')
+    const run = async (): Promise<{source: string; text: string}> => {
+      const r = await runCli(['inc/a.h', '-w', 'cffi', '-o', 'cffi:out.txt', '--json'], {cwd: dir})
+      assert.equal(r.exitCode, 0, r.stderr)
+      return {source: parseJsonOutput<{results: {source: string}[]}>(r).results[0]!.source, text: readFileSync(join(dir, 'out.txt'), 'utf8')}
+    }
+    assert.equal((await run()).source, 'parsed')
+    assert.equal((await run()).source, 'output-cache')
+
+    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; long y; };\n')
+    const changed = await run()
+    assert.equal(changed.source, 'parsed')
+    assert.match(changed.text, /long y;/)
+    const served = await run()
+    assert.equal(served.source, 'output-cache', 'the new parse replaces the entries whose recorded reads went stale')
+    assert.match(served.text, /long y;/)
+
+    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; };\n')
+    const back = await run()
+    assert.equal(back.source, 'parsed')
+    assert.doesNotMatch(back.text, /long y;/)
+    const verify = await runCli(['cache', 'verify'], {cwd: dir})
+    assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr)
+  })
+})
