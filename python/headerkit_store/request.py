@@ -126,14 +126,14 @@ def plan(ctx: ProjectContext, header: str, writer: str, env: Mapping[str, str], 
          writer_opt_flags: Sequence[str] = (), writer_options: Optional[Mapping[str, Any]] = None, header_is_relative: bool = False) -> Request:
     config = ctx.loaded.config if ctx.loaded else Config()
     if config.backend is not None and config.backend != "libclang":
-        raise UsageError(f"unknown parser backend '{config.backend}' (from backend in {ctx.loaded.file if ctx.loaded else ''})", "the only backend is libclang")
+        raise UsageError(f"unknown parser backend '{config.backend}' (from backend in {ctx.loaded.file if ctx.loaded else ''})", "known backends: libclang")
     rel = header if header_is_relative else resolve_header(header, ctx)
     if not header_is_relative and any(globs.compile_glob(p).match(rel) for p in config.exclude or []):
-        raise UsageError("every header given was excluded by the config exclude patterns",
-                         "pass header paths or globs, or set headers in [tool.headerkit] / .headerkit.toml")
+        raise UsageError(f"every header given (1) was excluded by exclude in {ctx.loaded.file if ctx.loaded else ''}",
+                         "loosen the exclude globs, or name other headers")
     override: Overrides = merge_overrides([e for e in (config.headers or []) if entry_matches(e, rel)])
     if override.backend is not None and override.backend != "libclang":
-        raise UsageError(f"unknown parser backend '{override.backend}' for {rel} (from {ctx.loaded.file if ctx.loaded else ''})", "the only backend is libclang")
+        raise UsageError(f"unknown parser backend '{override.backend}' (from the headers entry for {rel} in {ctx.loaded.file if ctx.loaded else ''})", "known backends: libclang")
     flag_target = target if target is not None else env_value(env, "HEADERKIT_TARGET")
     if flag_target is None and override.target is not None:
         triple = normalize_triple(override.target, f"target of the headers entry for {rel} in {ctx.loaded.file if ctx.loaded else ''}")

@@ -34,6 +34,13 @@ def _platform(arch: str) -> dict:
     raise KeyError(arch)
 
 
+# The architectures clang's triple parser knows, as src/target/triple.ts lists them.
+_CLANG_ARCH = re.compile(
+    r"(?:x86_64h?|i[3-6]86|amd64|x64|x86|aarch64(?:_be|_32)?|arm64(?:_32|e)?|arm\w*|thumb\w*|xscale\w*|powerpc\w*|ppc\w*|s390x|systemz"
+    r"|riscv(?:32|64)\w*|mips\w*|sparc\w*|wasm(?:32|64)|loongarch(?:32|64)|hexagon|msp430|avr|bpf\w*|amdgcn|r600|nvptx\w*|xcore|lanai"
+    r"|m68k|ve|csky|le(?:32|64)|spir\w*|amdil\w*|hsail\w*|kalimba\w*|shave|renderscript\w*|arc|tce\w*|xtensa|dxil|spirv\w*)")
+
+
 def normalize_triple(text: str, source: str = "--target") -> str:
     """`x86_64-linux-gnu`, `AMD64-pc-linux-gnu` -> `x86_64-pc-linux-gnu`; others keep their spelling."""
     raw = text.strip().lower()
@@ -42,6 +49,9 @@ def normalize_triple(text: str, source: str = "--target") -> str:
     parts = raw.split("-")
     if len(parts) < 3:
         raise UsageError(f"invalid target triple '{text}' (from {source}): expected at least 3 hyphen-separated parts", "for example x86_64-pc-linux-gnu or aarch64-linux-gnu")
+    if not _CLANG_ARCH.fullmatch(parts[0]):
+        raise UsageError(f"unknown architecture '{parts[0]}' in target triple '{text}' (from {source})",
+                         "use a triple clang knows, for example x86_64-pc-linux-gnu or aarch64-unknown-linux-gnu")
     if parts[1] not in _KNOWN_VENDORS and len(parts) <= 4:
         parts = [parts[0], "unknown", *parts[1:]]
     arch, os_name, env = parts[0], parts[2], "-".join(parts[3:])
