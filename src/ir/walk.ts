@@ -133,3 +133,13 @@ export function qualifyTagReferences(h: Header): Header {
   }
   return {...h, declarations: h.declarations.map((d) => mapDeclarationTypes(d, fix))}
 }
+
+/** Whether a declaration comes from outside the project (see `external_header`). */
+export function isExternal(d: Declaration): boolean {
+  return (d.kind === 'struct' || d.kind === 'union' || d.kind === 'enum' || d.kind === 'typedef') && d.external_header !== undefined
+}
+
+/** The project's own declarations: the ones that become bindings. */
+export function projectDeclarations(h: Header): Declaration[] {
+  return h.declarations.filter((d) => !isExternal(d))
+}
