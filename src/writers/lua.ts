@@ -10,17 +10,15 @@
  * accepts no wider static consts); wider integers (as `LL`/`ULL` cdata), floats and
  * strings are Lua locals. The module returns a table of those Lua-side constants.
  */
-import type {Constant, Declaration, Header} from '../ir/types.js'
+import type {Constant, Declaration, Field, Header, Struct} from '../ir/types.js'
+import {isExternal} from '../ir/walk.js'
 import {buildCModel, declare, declName, enumToC, functionToC, integerText, isIntegerConstant, structToC, typedefToC, type CModel} from './cdecl.js'
-import {compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
-import {SYSTEM_TYPES} from './systypes.js'
-import {UnsupportedIrError, type ResolvedOptions, type Writer} from './types.js'
-
-/** Typedef names LuaJIT's ffi knows without a declaration. */
-const LUAJIT_KNOWN = new Set([
-  'int8_t', 'int16_t', 'int32_t', 'int64_t', 'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'intptr_t', 'uintptr_t',
-  'ptrdiff_t', 'size_t', 'ssize_t', 'wchar_t', 'va_list', '__builtin_va_list', '__gnuc_va_list', 'bool',
-])
+import {bindingHeader} from './externals.js'
+import {LUAJIT_KNOWN} from './known.js'
+import {Layouts, packedEquivalent} from './layout.js'
+import {applyExcludes, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
+import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
+import {UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
 
 /** Decodes a C string or char literal (quotes included) into bytes; undefined if it is not one literal. */
 export function decodeCLiteral(text: string): number[] | undefined {
@@ -81,11 +79,31 @@ function constantToLua(c: Constant): LuaConstant {
   return {}
 }
 
-function declarationToLua(d: Declaration, model: CModel): string | undefined {
+/** Whether LuaJIT's parser rejects a bitfield of the record: wider than 32 bits, or of a 64-bit type. */
+function needsRewrite(s: Struct, layouts: Layouts): boolean {
+  const wide = (f: Field): boolean => f.bit_width !== undefined && (f.bit_width > 32 || (layouts.integer(f.type)?.size ?? 0) > 4)
+  return s.fields.some((f) => wide(f) || (f.anonymous_struct !== undefined && needsRewrite(f.anonymous_struct, layouts)))
+}
+
+/** A record with bitfields LuaJIT cannot take, as its packed layout-equivalent (anonymous members included). */
+function luajitRecord(s: Struct, layouts: Layouts): Struct {
+  if (!needsRewrite(s, layouts)) return s
+  const inner: Struct = {...s, fields: s.fields.map((f) => (f.anonymous_struct && needsRewrite(f.anonymous_struct, layouts) ? {...f, anonymous_struct: luajitRecord(f.anonymous_struct, layouts)} : f))}
+  if (!s.fields.some((f) => f.bit_width !== undefined && (f.bit_width > 32 || (layouts.integer(f.type)?.size ?? 0) > 4))) return inner
+  const packed = packedEquivalent(inner, layouts)
+  if (!packed) throw new UnsupportedIrError('lua', declName(s), 'a bitfield wider than 32 bits or of a 64-bit type (LuaJIT takes neither) in a record whose layout the IR does not give completely')
+  return packed
+}
+
+function declarationToLua(d: Declaration, model: CModel, layouts: Layouts): string | undefined {
   switch (d.kind) {
     case 'struct':
-    case 'union':
-      return d.name ? structToC(d, model, {writer: 'lua', packed: 'attribute', unnamedBitfields: true}) : undefined
+    case 'union': {
+      if (!d.name) return undefined
+      const record = luajitRecord(d, layouts)
+      const note = record === d ? '' : `/* ${declName(d)}: bitfields LuaJIT cannot take are laid out explicitly (a wider one is split into _lo/_hi) */\n`
+      return note + structToC(record, model, {writer: 'lua', packed: 'attribute', unnamedBitfields: true})
+    }
     case 'enum': {
       if (d.values.length === 0) return undefined
       const values = d.values.map((v) => integerText(v.value)).filter((v): v is string => v !== undefined).map((v) => BigInt(v))
@@ -108,38 +126,60 @@ function declarationToLua(d: Declaration, model: CModel): string | undefined {
   }
 }
 
-export function headerToLua(ir: Header, options: ResolvedOptions = {}): string {
-  const exclude = compilePatterns('lua', 'exclude_patterns', options.exclude_patterns as string[] | undefined)
-  const kept: Header = {...ir, declarations: ir.declarations.filter((d) => !(d.name && exclude.some((re) => re.test(d.name!))))}
-  const model = buildCModel('lua', kept)
-  const cdef: string[] = []
-  for (const name of model.undeclared) {
-    if (LUAJIT_KNOWN.has(name)) continue
-    const sys = SYSTEM_TYPES[name]
-    cdef.push(!sys || sys.c === 'opaque' ? `typedef struct ${name} ${name};` : `typedef ${sys.c === 'va_list' ? 'va_list' : sys.c} ${name};`)
+/** Names a `static const` for a macro would declare a second time (`#define X X` for an enumerator X). */
+function ordinaryNames(h: Header): Set<string> {
+  const names = new Set<string>()
+  for (const d of h.declarations) {
+    if (d.kind === 'enum') for (const v of d.values) names.add(v.name)
+    else if (d.kind === 'function' || d.kind === 'variable' || d.kind === 'typedef') names.add(d.name)
   }
+  return names
+}
+
+function renderLua(ir: Header, h: Header, refused: Refusal[], target: string | undefined): string {
+  const model = buildCModel('lua', h, (name) => LUAJIT_KNOWN.has(name))
+  const layouts = new Layouts(model.header, target)
+  const ordinary = ordinaryNames(model.header)
+  const cdef: string[] = []
+  const externals: string[] = []
+  for (const name of model.opaque) cdef.push(`typedef struct ${name} ${name};`)
   const locals: [string, string][] = []
   for (const d of model.header.declarations) {
     if (d.kind === 'constant') {
+      // The enumerator (or function, variable) of that name already gives the value.
+      if (ordinary.has(d.name)) continue
       const c = constantToLua(d)
       if (c.cdef) cdef.push(c.cdef)
       if (c.lua) locals.push([d.name, c.lua])
       continue
     }
-    const text = declarationToLua(d, model)
-    if (text) cdef.push(text)
+    const text = declarationToLua(d, model, layouts)
+    if (text) (isExternal(d) ? externals : cdef).push(text)
   }
   const body = cdef.join('\n')
-  let level = ''
-  while (body.includes(`]${level}]`)) level += '='
+  const level = longBracketLevel([body, ...externals])
   const lines = [
     '-- Auto-generated LuaJIT FFI bindings',
     `-- Source: ${ir.path}`,
     '-- Generated by headerkit',
+    ...refusalComment(refused, '--'),
     '',
     'local ffi = require("ffi")',
     '',
   ]
+  if (externals.length > 0) {
+    // ffi.cdef is one namespace per process: another module may have declared the same
+    // system record already, which LuaJIT reports as a redefinition.
+    lines.push(
+      '-- Declarations from outside the project (system and library headers) this module needs.',
+      'local function cdef_external(text)',
+      '    local ok, err = pcall(ffi.cdef, text)',
+      '    if not ok and not tostring(err):find("attempt to redefine", 1, true) then error(err, 2) end',
+      'end',
+      ...externals.map((text) => `cdef_external[${level}[\n${text}\n]${level}]`),
+      '',
+    )
+  }
   for (const [name, value] of locals) lines.push(`local ${name} = ${value}`)
   if (locals.length > 0) lines.push('')
   lines.push(`ffi.cdef[${level}[`, body, `]${level}]`, '')
@@ -147,15 +187,26 @@ export function headerToLua(ir: Header, options: ResolvedOptions = {}): string {
   return `${lines.join('\n')}\n`
 }
 
+function longBracketLevel(texts: string[]): string {
+  let level = ''
+  while (texts.some((t) => t.includes(`]${level}]`))) level += '='
+  return level
+}
+
+export function headerToLua(ir: Header, options: ResolvedOptions = {}, context: WriterContext = {}): string {
+  const kept = bindingHeader(applyExcludes('lua', ir, options), (name) => LUAJIT_KNOWN.has(name))
+  return renderWithRefusals('lua', kept, context, (h, refused) => renderLua(ir, h, refused, context.target))
+}
+
 export const luaWriter: Writer = {
   name: 'lua',
   description: 'LuaJIT FFI bindings (ffi.cdef)',
   cacheOutput: true,
-  cacheVersion: '1',
+  cacheVersion: '2',
   extension: '.lua',
   defaultOutputPattern: '{dir}/{stem}_ffi.lua',
   options: {
     exclude_patterns: EXCLUDE_PATTERNS_OPTION,
   },
-  write: (ir, options) => headerToLua(ir, options),
+  write: (ir, options, context) => headerToLua(ir, options, context),
 }

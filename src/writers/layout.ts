@@ -1,0 +1,200 @@
+/**
+ * Sizes, alignments and integer kinds of IR types, from the IR itself (records carry
+ * their size and alignment, enums their size, typedef chains lead to builtins), and
+ * the explicit-padding layout a writer falls back to when its consumer lacks a
+ * construct: every member placed at the offset the IR gives, gaps filled.
+ */
+import type {Declaration, Field, Header, Struct, TypeExpr} from '../ir/types.js'
+import {splitTag} from '../ir/walk.js'
+import {canonicalBuiltin} from './known.js'
+
+export interface Scalar {
+  size: number
+  align: number
+}
+
+export interface IntegerKind {
+  size: number
+  signed: boolean
+}
+
+/** The C data model of a target: ILP32 for 32-bit ones, LP64 otherwise (Linux). */
+export function pointerSize(target: string | undefined): number {
+  return target && /^(i[3-6]86|arm(?!64)|armv[4-7]|mips(?!64)|powerpc(?!64)|riscv32)/.test(target) ? 4 : 8
+}
+
+const INTEGERS: Record<string, {size: number | 'long'; signed: boolean}> = {
+  'char': {size: 1, signed: true}, 'signed char': {size: 1, signed: true}, 'unsigned char': {size: 1, signed: false},
+  '_Bool': {size: 1, signed: false}, 'bool': {size: 1, signed: false},
+  'short': {size: 2, signed: true}, 'unsigned short': {size: 2, signed: false},
+  'int': {size: 4, signed: true}, 'unsigned int': {size: 4, signed: false},
+  'long': {size: 'long', signed: true}, 'unsigned long': {size: 'long', signed: false},
+  'long long': {size: 8, signed: true}, 'unsigned long long': {size: 8, signed: false},
+  'int8_t': {size: 1, signed: true}, 'uint8_t': {size: 1, signed: false}, 'int16_t': {size: 2, signed: true}, 'uint16_t': {size: 2, signed: false},
+  'int32_t': {size: 4, signed: true}, 'uint32_t': {size: 4, signed: false}, 'int64_t': {size: 8, signed: true}, 'uint64_t': {size: 8, signed: false},
+  'size_t': {size: 'long', signed: false}, 'ssize_t': {size: 'long', signed: true}, 'intptr_t': {size: 'long', signed: true}, 'uintptr_t': {size: 'long', signed: false},
+  'ptrdiff_t': {size: 'long', signed: true},
+}
+const FLOATS: Record<string, Scalar> = {'float': {size: 4, align: 4}, 'double': {size: 8, align: 8}, 'long double': {size: 16, align: 16}}
+
+/** Type layout questions answered from one IR. */
+export class Layouts {
+  private readonly typedefs = new Map<string, TypeExpr>()
+  private readonly records = new Map<string, Struct>()
+  private readonly enums = new Map<string, Declaration & {kind: 'enum'}>()
+  private readonly longSize: number
+
+  constructor(h: Header, target?: string) {
+    this.longSize = pointerSize(target)
+    for (const d of h.declarations) {
+      if (d.kind === 'typedef' && !this.typedefs.has(d.name)) this.typedefs.set(d.name, d.underlying_type)
+      if ((d.kind === 'struct' || d.kind === 'union') && d.name && !d.is_opaque) {
+        this.records.set(`${d.kind} ${d.name}`, d)
+        if (d.is_typedef) this.records.set(d.name, d)
+      }
+      if (d.kind === 'enum' && d.name) {
+        this.enums.set(`enum ${d.name}`, d)
+        if (d.is_typedef) this.enums.set(d.name, d)
+      }
+    }
+  }
+
+  /** The integer kind of a type (through typedefs and enums), or undefined if it is not an integer. */
+  integer(t: TypeExpr): IntegerKind | undefined {
+    if (t.kind !== 'ctype') return undefined
+    const name = canonicalBuiltin(t.name)
+    const int = INTEGERS[name]
+    if (int && !this.typedefs.has(name)) return {size: int.size === 'long' ? this.longSize : int.size, signed: int.signed}
+    const underlying = this.typedefs.get(name)
+    if (underlying) return this.integer(underlying)
+    const e = this.enums.get(name)
+    if (e) return this.integer(e.integer_type ?? {kind: 'ctype', name: 'unsigned int'}) ?? {size: e.size ?? 4, signed: false}
+    if (int) return {size: int.size === 'long' ? this.longSize : int.size, signed: int.signed}
+    return undefined
+  }
+
+  /** Size and alignment of a type in bytes, when the IR says. */
+  scalar(t: TypeExpr): Scalar | undefined {
+    switch (t.kind) {
+      case 'pointer':
+        return {size: this.longSize, align: this.longSize}
+      case 'function_pointer':
+        return undefined
+      case 'array': {
+        const n = t.size === undefined ? 0 : Number(t.size)
+        const e = this.scalar(t.element_type)
+        return e && Number.isInteger(n) ? {size: e.size * n, align: e.align} : undefined
+      }
+      case 'ctype': {
+        const name = canonicalBuiltin(t.name)
+        const int = this.integer(t)
+        if (int) return {size: int.size, align: int.size}
+        if (FLOATS[name]) return FLOATS[name]
+        const underlying = this.typedefs.get(name)
+        if (underlying) return this.scalar(underlying)
+        const r = this.records.get(name)
+        if (r && r.size !== undefined && r.align !== undefined) return {size: r.size, align: r.align}
+        if (splitTag(name)?.tag === 'enum') return {size: 4, align: 4}
+        return undefined
+      }
+    }
+  }
+}
+
+/** A member as a layout places it: where it starts, and how many bits it takes. */
+export interface Placed {
+  field: Field
+  offsetBits: number
+  bits: number
+}
+
+/**
+ * The members of a struct with their bit positions and extents, in order; zero-width
+ * bitfields (which only move the next member, already reflected in its offset) are
+ * dropped. Undefined when a member's offset or size is unknown.
+ */
+export function placeFields(s: Struct, layouts: Layouts): Placed[] | undefined {
+  const out: Placed[] = []
+  for (const f of s.fields) {
+    if (f.bit_width === 0) continue
+    if (f.offset_bits === undefined) return undefined
+    let bits: number
+    if (f.bit_width !== undefined) bits = f.bit_width
+    else if (f.anonymous_struct && f.type.kind === 'ctype') {
+      if (f.anonymous_struct.size === undefined) return undefined
+      bits = f.anonymous_struct.size * 8
+    } else {
+      const anon = f.anonymous_struct
+      const size = anon ? (f.type.kind === 'pointer' ? layouts.scalar(f.type)?.size : arrayOf(f.type, anon.size)) : layouts.scalar(f.type)?.size
+      if (size === undefined) return undefined
+      bits = size * 8
+    }
+    out.push({field: f, offsetBits: f.offset_bits, bits})
+  }
+  return out
+}
+
+/** Size of an array (or pointer) of an anonymous record of `elementSize` bytes. */
+function arrayOf(t: TypeExpr, elementSize: number | undefined): number | undefined {
+  if (t.kind !== 'array' || elementSize === undefined) return undefined
+  const n = t.size === undefined ? 0 : Number(t.size)
+  if (!Number.isInteger(n)) return undefined
+  const inner = t.element_type.kind === 'array' ? arrayOf(t.element_type, elementSize) : elementSize
+  return inner === undefined ? undefined : inner * n
+}
+
+const uchar: TypeExpr = {kind: 'ctype', name: 'unsigned char'}
+
+/**
+ * A packed struct with the same size, alignment and member offsets as `s`, for a
+ * consumer that lays packed records out bit by bit as GCC does (LuaJIT) but takes no
+ * bitfield wider than `maxBits` nor of a base type wider than `maxBits`: gaps become
+ * explicit padding, a bitfield's base type is narrowed to a 32-bit integer of the same
+ * signedness, and a wider bitfield is split into `<name>_lo` (low 32 bits) and
+ * `<name>_hi`. Undefined for a union, or when the IR lacks an offset or size.
+ */
+export function packedEquivalent(s: Struct, layouts: Layouts, maxBits = 32): Struct | undefined {
+  if (s.kind !== 'struct' || s.size === undefined) return undefined
+  const placed = placeFields(s, layouts)
+  if (!placed) return undefined
+  const fields: Field[] = []
+  let pos = 0
+  let pads = 0
+  const gap = (to: number): void => {
+    if (pos % 8 !== 0 && pos < to) {
+      const w = Math.min(to, Math.ceil(pos / 8) * 8) - pos
+      fields.push({name: null, type: uchar, bit_width: w})
+      pos += w
+    }
+    const bytes = Math.floor((to - pos) / 8)
+    if (bytes > 0) {
+      fields.push({name: `__pad${pads++}`, type: {kind: 'array', element_type: uchar, size: bytes}})
+      pos += bytes * 8
+    }
+    if (to > pos) {
+      fields.push({name: null, type: uchar, bit_width: to - pos})
+      pos = to
+    }
+  }
+  for (const p of placed) {
+    if (p.offsetBits < pos) return undefined
+    gap(p.offsetBits)
+    const f = p.field
+    if (f.bit_width !== undefined) {
+      const int = layouts.integer(f.type)
+      if (!int) return undefined
+      const narrow = (signed: boolean): TypeExpr => ({kind: 'ctype', name: signed ? 'int32_t' : 'uint32_t'})
+      const type = int.size * 8 > maxBits ? narrow(int.signed) : f.type
+      if (f.bit_width > maxBits) {
+        const base = f.name ?? `__bits${pads++}`
+        fields.push({name: `${base}_lo`, type: narrow(false), bit_width: maxBits})
+        fields.push({name: `${base}_hi`, type: narrow(int.signed), bit_width: f.bit_width - maxBits})
+      } else fields.push({...f, type})
+    } else fields.push(f)
+    pos = p.offsetBits + p.bits
+  }
+  gap(s.size * 8)
+  const out: Struct = {...s, fields: fields.map(({offset_bits: _, ...rest}) => rest), is_packed: true}
+  if (s.align !== undefined && s.align > 1) out.aligned = s.align
+  return out
+}
