@@ -24,7 +24,8 @@ export function walkType(t: TypeExpr, visit: (name: string, byValue: boolean) =>
       walkType(t.pointee, visit, false)
       return
     case 'array':
-      walkType(t.element_type, visit, byValue)
+      // C requires an array's element type to be complete, even behind a pointer.
+      walkType(t.element_type, visit, true)
       return
     case 'function_pointer':
       // A function type's parameters and result are only needed when it is called or

@@ -117,13 +117,20 @@ class CythonTypes {
   }
 }
 
+/** A parameter's type as Cython takes it: no top-level qualifier (no part of the C signature), arrays decayed to pointers. */
 function unqualified(t: TypeExpr): TypeExpr {
+  if (t.kind === 'array') return {kind: 'pointer', pointee: t.element_type}
   if ((t.kind === 'ctype' || t.kind === 'pointer') && t.qualifiers) {
     const copy = {...t}
     delete copy.qualifiers
     return copy
   }
   return t
+}
+
+/** A flexible array member (`data[]`), which Cython 0.29 calls incomplete, as `data[0]`: the same offset, and C sees the real header. */
+function flexibleAsZero(t: TypeExpr): TypeExpr {
+  return t.kind === 'array' && t.size === undefined ? {...t, size: 0} : t
 }
 
 /** A named member of an unnamed record type, with its type replaced by a helper's name (keeping arrays and pointers). */
@@ -168,7 +175,7 @@ function structFields(s: Struct, ty: CythonTypes, indent: string, helpers: strin
         helpers.push(`# ${helper}: the type of member '${f.name}' of ${declName(s)}, which has no C name`,
           `ctypedef ${inner.kind} ${helper} "__typeof__(${innerAccess})":`, ...(body.length > 0 ? body : ['    pass']), '')
         lines.push(`${indent}${ty.declare(withHelper(f.type, helper), cyName(f.name))}`)
-      } else if (f.name) lines.push(`${indent}${ty.declare(f.type, cyName(f.name))}`)
+      } else if (f.name) lines.push(`${indent}${ty.declare(flexibleAsZero(f.type), cyName(f.name))}`)
     }
   }
   walk(s.fields)
@@ -264,6 +271,8 @@ function renderCython(ir: Header, bound: Header, refused: Refusal[]): string {
   if (out.length > 0) out.push('')
   for (const [module, names] of [...ty.cimports].sort(([a], [b]) => (a < b ? -1 : 1))) out.push(`from ${module} cimport ${[...names].sort().join(', ')}`)
   if (ty.cimports.size > 0) out.push('')
+  // The project header first: it includes the external ones, some of which may not be included alone (ffitarget.h).
+  if (externalBlocks.length > 0) out.push(`cdef extern from "${ir.path}":`, '    pass', '')
   for (const block of externalBlocks) {
     out.push(`# Declared outside the project; the C compiler takes them from ${block.header}.`, `cdef extern from "${block.header}":`, '')
     out.push(...block.lines.map((l) => (l ? `    ${l}` : '')))

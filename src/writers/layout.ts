@@ -143,58 +143,60 @@ function arrayOf(t: TypeExpr, elementSize: number | undefined): number | undefin
   return inner === undefined ? undefined : inner * n
 }
 
-const uchar: TypeExpr = {kind: 'ctype', name: 'unsigned char'}
-
 /**
- * A packed struct with the same size, alignment and member offsets as `s`, for a
- * consumer that lays packed records out bit by bit as GCC does (LuaJIT) but takes no
- * bitfield wider than `maxBits` nor of a base type wider than `maxBits`: gaps become
- * explicit padding, a bitfield's base type is narrowed to a 32-bit integer of the same
- * signedness, and a wider bitfield is split into `<name>_lo` (low 32 bits) and
- * `<name>_hi`. Undefined for a union, or when the IR lacks an offset or size.
+ * A struct with the same size, alignment, member offsets and bitfield bits as `s`,
+ * for a consumer that lays bitfields out by GCC's rules but takes none wider than 32
+ * bits nor of a 64-bit type (LuaJIT). Bitfields become `uint32_t`/`int32_t` fields at
+ * their exact bit, reached with unnamed padding bitfields; one that crosses a 32-bit
+ * boundary (every one wider than 32 bits does) is split there into `<name>_lo` (the
+ * low bits, unsigned) and `<name>_hi`. Other members stay as they are. Undefined for a
+ * union, a packed record (LuaJIT cannot access bitfields of packed records), or when
+ * the IR lacks an offset or size.
  */
-export function packedEquivalent(s: Struct, layouts: Layouts, maxBits = 32): Struct | undefined {
-  if (s.kind !== 'struct' || s.size === undefined) return undefined
+export function wordBitfields(s: Struct, layouts: Layouts): Struct | undefined {
+  if (s.kind !== 'struct' || s.size === undefined || s.is_packed) return undefined
   const placed = placeFields(s, layouts)
   if (!placed) return undefined
+  const word = (signed: boolean): TypeExpr => ({kind: 'ctype', name: signed ? 'int32_t' : 'uint32_t'})
   const fields: Field[] = []
   let pos = 0
-  let pads = 0
-  const gap = (to: number): void => {
-    if (pos % 8 !== 0 && pos < to) {
-      const w = Math.min(to, Math.ceil(pos / 8) * 8) - pos
-      fields.push({name: null, type: uchar, bit_width: w})
+  let inRun = false
+  for (const p of placed) {
+    const f = p.field
+    if (f.bit_width === undefined) {
+      fields.push(withoutOffset(f))
+      pos = p.offsetBits + p.bits
+      inRun = false
+      continue
+    }
+    const int = layouts.integer(f.type)
+    if (!int) return undefined
+    // Where GCC puts the next 32-bit bitfield: here if it stays inside one word, else at the next word.
+    if (!inRun) pos = Math.ceil(pos / 8) * 8
+    while (pos < p.offsetBits) {
+      const w = Math.min(p.offsetBits - pos, 32 - (pos % 32))
+      fields.push({name: null, type: word(false), bit_width: w})
       pos += w
     }
-    const bytes = Math.floor((to - pos) / 8)
-    if (bytes > 0) {
-      fields.push({name: `__pad${pads++}`, type: {kind: 'array', element_type: uchar, size: bytes}})
-      pos += bytes * 8
+    if (pos !== p.offsetBits) return undefined
+    const end = p.offsetBits + p.bits
+    const boundary = (Math.floor(p.offsetBits / 32) + 1) * 32
+    if (end <= boundary) fields.push({name: f.name, type: word(int.signed), bit_width: p.bits})
+    else {
+      if (end - boundary > 32) return undefined
+      const name = f.name ?? '__bits'
+      fields.push({name: `${name}_lo`, type: word(false), bit_width: boundary - p.offsetBits}, {name: `${name}_hi`, type: word(int.signed), bit_width: end - boundary})
     }
-    if (to > pos) {
-      fields.push({name: null, type: uchar, bit_width: to - pos})
-      pos = to
-    }
+    pos = end
+    inRun = true
   }
-  for (const p of placed) {
-    if (p.offsetBits < pos) return undefined
-    gap(p.offsetBits)
-    const f = p.field
-    if (f.bit_width !== undefined) {
-      const int = layouts.integer(f.type)
-      if (!int) return undefined
-      const narrow = (signed: boolean): TypeExpr => ({kind: 'ctype', name: signed ? 'int32_t' : 'uint32_t'})
-      const type = int.size * 8 > maxBits ? narrow(int.signed) : f.type
-      if (f.bit_width > maxBits) {
-        const base = f.name ?? `__bits${pads++}`
-        fields.push({name: `${base}_lo`, type: narrow(false), bit_width: maxBits})
-        fields.push({name: `${base}_hi`, type: narrow(int.signed), bit_width: f.bit_width - maxBits})
-      } else fields.push({...f, type})
-    } else fields.push(f)
-    pos = p.offsetBits + p.bits
-  }
-  gap(s.size * 8)
-  const out: Struct = {...s, fields: fields.map(({offset_bits: _, ...rest}) => rest), is_packed: true}
+  const out: Struct = {...s, fields}
   if (s.align !== undefined && s.align > 1) out.aligned = s.align
   return out
+}
+
+function withoutOffset(f: Field): Field {
+  const copy = {...f}
+  delete copy.offset_bits
+  return copy
 }

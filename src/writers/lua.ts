@@ -10,12 +10,12 @@
  * accepts no wider static consts); wider integers (as `LL`/`ULL` cdata), floats and
  * strings are Lua locals. The module returns a table of those Lua-side constants.
  */
-import type {Constant, Declaration, Field, Header, Struct} from '../ir/types.js'
-import {isExternal} from '../ir/walk.js'
+import type {Constant, Declaration, Enum, Field, Header, Struct} from '../ir/types.js'
+import {isExternal, referencedTypes} from '../ir/walk.js'
 import {buildCModel, declare, declName, enumToC, functionToC, integerText, isIntegerConstant, structToC, typedefToC, type CModel} from './cdecl.js'
 import {bindingHeader} from './externals.js'
 import {LUAJIT_KNOWN} from './known.js'
-import {Layouts, packedEquivalent} from './layout.js'
+import {Layouts, wordBitfields} from './layout.js'
 import {applyExcludes, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
 import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
 import {UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
@@ -90,9 +90,9 @@ function luajitRecord(s: Struct, layouts: Layouts): Struct {
   if (!needsRewrite(s, layouts)) return s
   const inner: Struct = {...s, fields: s.fields.map((f) => (f.anonymous_struct && needsRewrite(f.anonymous_struct, layouts) ? {...f, anonymous_struct: luajitRecord(f.anonymous_struct, layouts)} : f))}
   if (!s.fields.some((f) => f.bit_width !== undefined && (f.bit_width > 32 || (layouts.integer(f.type)?.size ?? 0) > 4))) return inner
-  const packed = packedEquivalent(inner, layouts)
-  if (!packed) throw new UnsupportedIrError('lua', declName(s), 'a bitfield wider than 32 bits or of a 64-bit type (LuaJIT takes neither) in a record whose layout the IR does not give completely')
-  return packed
+  const words = wordBitfields(inner, layouts)
+  if (!words) throw new UnsupportedIrError('lua', declName(s), 'a bitfield wider than 32 bits or of a 64-bit type (LuaJIT takes neither), in a union, a packed record or one whose layout the IR does not give completely')
+  return words
 }
 
 function declarationToLua(d: Declaration, model: CModel, layouts: Layouts): string | undefined {
@@ -101,20 +101,12 @@ function declarationToLua(d: Declaration, model: CModel, layouts: Layouts): stri
     case 'union': {
       if (!d.name) return undefined
       const record = luajitRecord(d, layouts)
-      const note = record === d ? '' : `/* ${declName(d)}: bitfields LuaJIT cannot take are laid out explicitly (a wider one is split into _lo/_hi) */\n`
+      const note = record === d ? '' : `/* ${declName(d)}: 64-bit bitfields as 32-bit ones at the same bits (one crossing a 32-bit boundary is split into _lo and _hi there) */\n`
       return note + structToC(record, model, {writer: 'lua', packed: 'attribute', unnamedBitfields: true})
     }
-    case 'enum': {
+    case 'enum':
       if (d.values.length === 0) return undefined
-      const values = d.values.map((v) => integerText(v.value)).filter((v): v is string => v !== undefined).map((v) => BigInt(v))
-      const fitsInt = values.every((v) => v >= -(2n ** 31n) && v < 2n ** 31n)
-      const fitsUint = values.every((v) => v >= 0n && v < 2n ** 32n)
-      if ((d.size !== undefined && d.size !== 4) || !(fitsInt || fitsUint)) {
-        throw new UnsupportedIrError('lua', declName(d), `LuaJIT enums are 32-bit, this one is ${d.size ?? '?'} bytes (${d.integer_type?.name ?? 'values out of range'})`,
-          'exclude it with the exclude_patterns option')
-      }
       return enumToC(d, model)
-    }
     case 'function':
       return functionToC(d)
     case 'typedef':
@@ -124,6 +116,14 @@ function declarationToLua(d: Declaration, model: CModel, layouts: Layouts): stri
     case 'constant':
       return undefined
   }
+}
+
+/** Whether LuaJIT, whose enums are all 32-bit, would give the enum another size or values. */
+function isWideEnum(e: Enum): boolean {
+  const values = e.values.map((v) => integerText(v.value)).filter((v): v is string => v !== undefined).map((v) => BigInt(v))
+  const fitsInt = values.every((v) => v >= -(2n ** 31n) && v < 2n ** 31n)
+  const fitsUint = values.every((v) => v >= 0n && v < 2n ** 32n)
+  return (e.size !== undefined && e.size !== 4) || !(fitsInt || fitsUint)
 }
 
 /** Names a `static const` for a macro would declare a second time (`#define X X` for an enumerator X). */
@@ -139,7 +139,15 @@ function ordinaryNames(h: Header): Set<string> {
 function renderLua(ir: Header, h: Header, refused: Refusal[], target: string | undefined): string {
   const model = buildCModel('lua', h, (name) => LUAJIT_KNOWN.has(name))
   const layouts = new Layouts(model.header, target)
-  const ordinary = ordinaryNames(model.header)
+  // A 64-bit enum has no LuaJIT type: its values become constants, and a declaration using its type is refused.
+  const wide = model.header.declarations.filter((d): d is Enum => d.kind === 'enum' && isWideEnum(d))
+  const wideNames = new Set(wide.flatMap((e) => (e.name ? [`enum ${e.name}`, ...(e.is_typedef ? [e.name] : [])] : [])))
+  for (const d of model.header.declarations) {
+    if (d.kind === 'enum') continue
+    const uses = referencedTypes(d).find((r) => wideNames.has(r.name))
+    if (uses) throw new UnsupportedIrError('lua', declName(d), `it uses ${uses.name}, an enum wider than 32 bits, and LuaJIT enums are all 32-bit`)
+  }
+  const ordinary = ordinaryNames({...model.header, declarations: model.header.declarations.filter((d) => !(d.kind === 'enum' && wide.includes(d)))})
   const cdef: string[] = []
   const externals: string[] = []
   for (const name of model.opaque) cdef.push(`typedef struct ${name} ${name};`)
@@ -151,6 +159,16 @@ function renderLua(ir: Header, h: Header, refused: Refusal[], target: string | u
       const c = constantToLua(d)
       if (c.cdef) cdef.push(c.cdef)
       if (c.lua) locals.push([d.name, c.lua])
+      continue
+    }
+    if (d.kind === 'enum' && wide.includes(d)) {
+      cdef.push(`/* ${declName(d)} is ${d.size ?? 8} bytes in C and LuaJIT enums are 32-bit: its values are constants */`)
+      for (const v of d.values) {
+        if (ordinary.has(v.name)) continue
+        const c = constantToLua({kind: 'constant', name: v.name, value: v.value})
+        if (c.cdef) cdef.push(c.cdef)
+        if (c.lua) locals.push([v.name, c.lua])
+      }
       continue
     }
     const text = declarationToLua(d, model, layouts)

@@ -89,6 +89,8 @@ export class Extractor {
   /** The header of the external declaration being built; push() marks what it adds. */
   private externalHeader: string | undefined
   private externalSeq = 0
+  /** External typedefs by name, so one first needed through a pointer can pass on a later by-value need. */
+  private readonly externalTypedefs = new Map<string, Typedef>()
 
   constructor(private readonly clang: Libclang, private readonly tu: unknown, private readonly ctx: ExtractContext, private readonly chains: Map<number, IncludeStep[]>) {
     this.f = clang.fn
@@ -467,6 +469,13 @@ export class Extractor {
     if (!cursor) return
     const state = this.externalState.get(name)
     if (state === 'busy' || state === 'full' || (state === 'opaque' && !byValue)) return
+    const typedef = this.externalTypedefs.get(name)
+    if (typedef) {
+      // Built for a pointer use; what it names now needs its layout.
+      this.externalState.set(name, 'full')
+      for (const ref of referencedTypes(typedef)) this.needExternal(ref.name, ref.byValue)
+      return
+    }
     const file = this.locate(this.f.clang_getCursorLocation(cursor))
     // Builtin typedefs (`__builtin_va_list`) have no file: every consumer knows them or none does.
     if (file === 0) return
@@ -482,7 +491,10 @@ export class Extractor {
         this.externalState.delete(name)
         return
       }
-      this.externalState.set(name, item.decl.kind === 'struct' || item.decl.kind === 'union' ? ((item.decl).is_opaque ? 'opaque' : 'full') : 'full')
+      const d = item.decl
+      const opaque = d.kind === 'struct' || d.kind === 'union' ? !!d.is_opaque : d.kind === 'typedef' && !byValue && d.underlying_type.kind !== 'array'
+      this.externalState.set(name, opaque ? 'opaque' : 'full')
+      if (d.kind === 'typedef') this.externalTypedefs.set(name, d)
       // Its dependencies were added while it was built; it sorts after them.
       item.order = [-1, this.externalSeq++]
     } finally {
@@ -523,7 +535,9 @@ export class Extractor {
         }
       }
       const t: Typedef = {kind: 'typedef', name, underlying_type: this.convert(underlying)}
-      for (const ref of referencedTypes(t)) this.needExternal(ref.name, byValue && ref.byValue)
+      // An array typedef (`jmp_buf`) needs its element complete where it is declared, however it is used.
+      const complete = byValue || t.underlying_type.kind === 'array'
+      for (const ref of referencedTypes(t)) this.needExternal(ref.name, complete && ref.byValue)
       return this.push(order, t)
     }
     if (cursor.kind === K.CURSOR.StructDecl || cursor.kind === K.CURSOR.UnionDecl) {
