@@ -50,6 +50,8 @@ export interface GenerateRequest {
   libclang?: string
   /** Allow templates that write outside the project root. */
   allowOutsideProject?: boolean
+  /** Fail on a declaration a writer's consumer cannot express, instead of leaving it out with a warning. */
+  strict?: boolean
 }
 
 export interface WriterJob {
@@ -75,6 +77,8 @@ export interface GenerationPlan {
   context: ProjectContext
   storeDir: string
   switches: CacheSwitches
+  /** See GenerationRequest.strict. */
+  strict: boolean
   libclang: string | undefined
   jobs: HeaderJob[]
   /** One header, one writer, no template: the text goes to stdout (CLI) or is only returned (API). */
@@ -172,5 +176,5 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
       writers: writerJobs,
     })
   }
-  return {context, storeDir, switches, libclang: request.libclang ?? env.HEADERKIT_LIBCLANG ?? undefined, jobs, singleOutput, warnings}
+  return {context, storeDir, switches, strict: request.strict ?? false, libclang: request.libclang ?? env.HEADERKIT_LIBCLANG ?? undefined, jobs, singleOutput, warnings}
 }

@@ -277,9 +277,9 @@ function renderCtypes(ir: Header, bound: Header, refused: Refusal[], options: Re
       forward.push(`class ${names.py.get(`${d.kind} ${d.name}`)}(ctypes.${d.kind === 'union' ? 'Union' : 'Structure'}):`, '    pass', '')
     } else if (d.kind === 'function') {
       const e = em(d)
-      if (d.no_prototype) e.fail('a function without a prototype has no ctypes argtypes')
-      const args = d.parameters.map((p) => e.param(p.type))
-      functions.push(`${pyIdent(d.name)} = _function(${pyString(d.name)}, ${e.type(d.return_type)}, [${args.join(', ')}])`)
+      // No prototype (K&R `int f()`): argtypes None, so ctypes passes any arguments with C's default promotions.
+      const args = d.no_prototype ? 'None' : `[${d.parameters.map((p) => e.param(p.type)).join(', ')}]`
+      functions.push(`${pyIdent(d.name)} = _function(${pyString(d.name)}, ${e.type(d.return_type)}, ${args})`)
     } else if (d.kind === 'variable') {
       variables.push(`${pyIdent(d.name)} = _variable(${pyString(d.name)}, ${em(d).type(d.type)})`)
     }

@@ -200,3 +200,50 @@ function withoutOffset(f: Field): Field {
   delete copy.offset_bits
   return copy
 }
+
+/**
+ * Whether C's rules applied to the members' own types (no attributes) give the
+ * offsets, size and alignment the IR records; true when the IR cannot tell. False
+ * means an attribute on a member or the record moved something (`aligned(16)` on a
+ * member), which a consumer that reads no such attribute must be told explicitly.
+ */
+export function naturalLayoutMatches(s: Struct, layouts: Layouts): boolean {
+  if (s.size === undefined || s.fields.some((f) => f.bit_width !== undefined || f.offset_bits === undefined)) return true
+  let pos = 0
+  let maxAlign = 1
+  for (const f of s.fields) {
+    const scalar = f.anonymous_struct ? (f.anonymous_struct.size !== undefined && f.anonymous_struct.align !== undefined && f.type.kind === 'ctype' ? {size: f.anonymous_struct.size, align: f.anonymous_struct.align} : undefined) : layouts.scalar(f.type)
+    if (!scalar) return true
+    const at = s.kind === 'union' || s.is_packed ? (s.kind === 'union' ? 0 : pos) : Math.ceil(pos / scalar.align) * scalar.align
+    if (at * 8 !== f.offset_bits) return false
+    pos = s.kind === 'union' ? Math.max(pos, scalar.size) : at + scalar.size
+    maxAlign = Math.max(maxAlign, s.is_packed ? 1 : scalar.align)
+  }
+  return Math.ceil(pos / maxAlign) * maxAlign === s.size && (s.align === undefined || s.align === maxAlign)
+}
+
+/**
+ * A packed struct with the record's alignment and explicit byte padding, so every
+ * member sits at the IR's offset whatever attributes placed it there. Undefined for a
+ * union, a record with bitfields, or one whose layout the IR does not give completely.
+ */
+export function paddedEquivalent(s: Struct, layouts: Layouts): Struct | undefined {
+  if (s.kind !== 'struct' || s.size === undefined) return undefined
+  const placed = placeFields(s, layouts)
+  if (!placed || placed.some((p) => p.field.bit_width !== undefined || p.offsetBits % 8 !== 0)) return undefined
+  const fields: Field[] = []
+  let pos = 0
+  let pads = 0
+  const pad = (to: number): void => {
+    if (to > pos) fields.push({name: `__pad${pads++}`, type: {kind: 'array', element_type: {kind: 'ctype', name: 'unsigned char'}, size: to - pos}})
+  }
+  for (const p of placed) {
+    pad(p.offsetBits / 8)
+    fields.push(withoutOffset(p.field))
+    pos = (p.offsetBits + p.bits) / 8
+  }
+  pad(s.size)
+  const out: Struct = {...s, fields, is_packed: true}
+  if (s.align !== undefined && s.align > 1) out.aligned = s.align
+  return out
+}

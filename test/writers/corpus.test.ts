@@ -5,12 +5,14 @@
  * The corpus and the batched consumer runs are in corpus.ts.
  */
 import assert from 'node:assert/strict'
+import {join} from 'node:path'
 import {isExternal} from '../../src/ir/walk.js'
 import {makeTempDir} from '../support/tmp.js'
 import {
   checkCffi, checkCtypes, checkCython, checkLua, CORPUS, ctypesBitfields, expectedBitfields, gccLayout, prepareCorpus,
-  projectRecords, WRITERS, type ConsumerReport, type CorpusWriter, type CRecordLayout, type Prepared,
+  projectRecords, WRITERS, type ConsumerReport, type CorpusHeader, type CorpusWriter, type CRecordLayout, type Prepared,
 } from './corpus.js'
+import {ROOT} from './helpers.js'
 
 describe('writers on a corpus of real headers, each alone in its project', function () {
   this.timeout(600_000)
@@ -85,5 +87,43 @@ describe('writers on a corpus of real headers, each alone in its project', funct
     assert.ok(byName('uv').ir.declarations.some((d) => isExternal(d) && d.name === 'pthread_once_t'))
     assert.ok(byName('bluetooth').ir.declarations.some((d) => (d.kind === 'struct' || d.kind === 'union') && d.is_packed))
     assert.ok(byName('hiredis').ir.declarations.some((d) => isExternal(d) && d.kind === 'struct' && d.name === 'timeval' && d.fields.length === 2))
+  })
+})
+
+describe('writers on the parsed tricky header (zero-width and 40-bit bitfields, attribute-aligned members)', function () {
+  this.timeout(300_000)
+  const header: CorpusHeader = {name: 'tricky', source: join(ROOT, 'fixtures/headers/tricky/tricky.h'), umbrellaDir: join(ROOT, 'fixtures/headers/tricky'), shapes: []}
+  let p: Prepared
+  let c: Record<string, CRecordLayout>
+  let reports: Record<CorpusWriter, ConsumerReport>
+  let ctypesBits: Record<string, Record<string, string>>
+
+  before(async () => {
+    const dir = makeTempDir()
+    ;[p] = await prepareCorpus(dir, [header]) as [Prepared]
+    c = gccLayout(p, dir)
+    const layouts = {tricky: c}
+    reports = {cffi: checkCffi([p], dir).tricky!, lua: checkLua([p], dir, layouts).tricky!, ctypes: checkCtypes([p], dir).tricky!, cython: checkCython([p], dir).tricky!}
+    ctypesBits = ctypesBitfields([p], dir, layouts).tricky ?? {}
+  })
+
+  it('leaves out only what each consumer cannot express, and every consumer takes the rest', () => {
+    const left = (w: CorpusWriter): string[] => (p.warnings[w] ?? []).map((m) => m.replace(/^.*left out /, '').replace(/:.*/, ''))
+    assert.deepEqual(Object.fromEntries(WRITERS.map((w) => [w, left(w)])), {
+      cffi: ["function 'ld_fn'"], lua: ["function 'ld_fn'"], ctypes: ["function 'ld_fn'"], cython: ["function 'ld_fn'", "function 'knr_fn'"],
+    })
+    for (const w of WRITERS) assert.ok(reports[w].outcome.ok, `${w}: ${reports[w].outcome.error}`)
+    assert.match(p.outputs.cython!, /^# Left out .*\n# {3}function 'ld_fn': type '__int128'/m)
+  })
+
+  it('gives ctypes and LuaJIT gcc\'s layout and bitfield values', () => {
+    for (const w of ['ctypes', 'lua'] as const) {
+      const got = Object.fromEntries(Object.entries(reports[w].layout ?? {}).map(([k, l]) => [k, {size: l.size, fields: l.fields}]))
+      assert.deepEqual(got, Object.fromEntries(Object.entries(c).map(([k, l]) => [k, {size: l.size, fields: l.fields}])), w)
+    }
+    const expected = expectedBitfields(p)
+    assert.deepEqual(Object.keys(expected['struct bits'] ?? {}), ['a', 'b', 'c', 'd', 'e'], 'the :0 and 40-bit record is probed')
+    assert.deepEqual(ctypesBits, expected)
+    assert.deepEqual(Object.fromEntries(Object.entries(reports.lua.layout ?? {}).filter(([, l]) => l.bitfields).map(([k, l]) => [k, l.bitfields!])), expected)
   })
 })

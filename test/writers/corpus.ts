@@ -288,8 +288,9 @@ export function checkLua(all: Prepared[], dir: string, c: Record<string, Record<
           '  for i = 0, #hex / 2 - 1 do buf[i] = tonumber(hex:sub(2 * i + 1, 2 * i + 2), 16) end')
         for (const [f] of bitfields) {
           // A bitfield wider than 32 bits is split into _lo and _hi (LuaJIT takes none wider).
-          // A 64-bit bitfield crossing a 32-bit word is split into _lo (its low bits) and _hi (LuaJIT takes none wider).
-          const read = `(function() local ok, lo = pcall(function() return v.${f}_lo end); if not ok then return tostring(tonumber(v.${f})) end; local _, _, bits = ffi.offsetof(${q(cname)}, ${q(`${f}_lo`)}); return (tostring(ffi.new("uint64_t", lo) + ffi.new("uint64_t", v.${f}_hi) * ffi.new("uint64_t", 2 ^ bits)):gsub("U?LL$", "")) end)()`
+          // A 64-bit bitfield crossing a 32-bit word is split into _lo (its low bits) and _hi (LuaJIT takes none wider);
+          // a _lo of a whole word is a plain member to ffi.offsetof, which then gives no bit size.
+          const read = `(function() local ok, lo = pcall(function() return v.${f}_lo end); if not ok then return tostring(tonumber(v.${f})) end; local _, _, bits = ffi.offsetof(${q(cname)}, ${q(`${f}_lo`)}); return (tostring(ffi.new("uint64_t", lo) + ffi.new("uint64_t", v.${f}_hi) * ffi.new("uint64_t", 2 ^ (bits or 32))):gsub("U?LL$", "")) end)()`
           body.push(`  emit("bit", ${q(p.header.name)}, ${q(cname)}, ${q(f)}, (${read}))`)
         }
         body.push('end')
