@@ -216,3 +216,16 @@ export function typeNames(t: TypeExpr): string[] {
   walkType(t, (n) => names.push(n))
   return names
 }
+
+/**
+ * Names a macro constant would declare a second time (`#define XML_STATUS_ERROR
+ * XML_STATUS_ERROR` for the enumerator of that name): LuaJIT and cffi reject the second.
+ */
+export function ordinaryNames(h: Header): Set<string> {
+  const names = new Set<string>()
+  for (const d of h.declarations) {
+    if (d.kind === 'enum') for (const v of d.values) names.add(v.name)
+    else if (d.kind === 'function' || d.kind === 'variable' || d.kind === 'typedef') names.add(d.name)
+  }
+  return names
+}

@@ -16,7 +16,7 @@
  * `static const char *const NAME;`, floats `static const double NAME;`.
  */
 import type {Constant, Declaration, Header} from '../ir/types.js'
-import {buildCModel, enumToC, functionToC, integerText, isIntegerConstant, structToC, typedefToC, declare, type CModel} from './cdecl.js'
+import {buildCModel, enumToC, functionToC, integerText, isIntegerConstant, ordinaryNames, structToC, typedefToC, declare, type CModel} from './cdecl.js'
 import {bindingHeader} from './externals.js'
 import {BUILTIN_VA_LIST, CFFI_KNOWN} from './known.js'
 import {applyExcludes, compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
@@ -72,7 +72,10 @@ function renderCffi(h: Header, refused: Refusal[], options: ResolvedOptions): st
   const fromCompiler = (name: string): boolean => defines.some((re) => re.test(name))
   const model = buildCModel('cffi', h, knows)
   const out = [...refusalComment(refused, '//'), ...prelude(model)]
+  const ordinary = ordinaryNames(model.header)
   for (const d of model.header.declarations) {
+    // `#define X X` for an enumerator X: the enumerator already declares it.
+    if (d.kind === 'constant' && ordinary.has(d.name)) continue
     const text = declarationToCffi(d, model, fromCompiler)
     if (text) out.push(text)
   }

@@ -12,7 +12,7 @@
  */
 import type {Constant, Declaration, Enum, Field, Header, Struct} from '../ir/types.js'
 import {isExternal, referencedTypes} from '../ir/walk.js'
-import {buildCModel, declare, declName, enumToC, functionToC, integerText, isIntegerConstant, structToC, typedefToC, type CModel} from './cdecl.js'
+import {buildCModel, declare, declName, enumToC, functionToC, integerText, isIntegerConstant, ordinaryNames, structToC, typedefToC, type CModel} from './cdecl.js'
 import {bindingHeader} from './externals.js'
 import {LUAJIT_KNOWN} from './known.js'
 import {Layouts, naturalLayoutMatches, paddedEquivalent, wordBitfields} from './layout.js'
@@ -128,16 +128,6 @@ function isWideEnum(e: Enum): boolean {
   const fitsInt = values.every((v) => v >= -(2n ** 31n) && v < 2n ** 31n)
   const fitsUint = values.every((v) => v >= 0n && v < 2n ** 32n)
   return (e.size !== undefined && e.size !== 4) || !(fitsInt || fitsUint)
-}
-
-/** Names a `static const` for a macro would declare a second time (`#define X X` for an enumerator X). */
-function ordinaryNames(h: Header): Set<string> {
-  const names = new Set<string>()
-  for (const d of h.declarations) {
-    if (d.kind === 'enum') for (const v of d.values) names.add(v.name)
-    else if (d.kind === 'function' || d.kind === 'variable' || d.kind === 'typedef') names.add(d.name)
-  }
-  return names
 }
 
 function renderLua(ir: Header, h: Header, refused: Refusal[], target: string | undefined): string {

@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {isExternal} from '../../src/ir/walk.js'
 import {makeTempDir} from '../support/tmp.js'
 import {
-  checkCffi, checkCtypes, checkCython, checkLua, CORPUS, ctypesBitfields, expectedBitfields, gccLayout, prepareCorpus,
+  API_MODE, cffiApiLayouts, checkCffi, checkCtypes, checkCython, checkLua, CORPUS, ctypesBitfields, expectedBitfields, gccLayout, prepareCorpus,
   projectRecords, WRITERS, type ConsumerReport, type CorpusHeader, type CorpusWriter, type CRecordLayout, type Prepared,
 } from './corpus.js'
 import {ROOT} from './helpers.js'
@@ -20,6 +20,7 @@ describe('writers on a corpus of real headers, each alone in its project', funct
   let c: Record<string, Record<string, CRecordLayout>>
   let reports: Record<CorpusWriter, Record<string, ConsumerReport>>
   let ctypesBits: Record<string, Record<string, Record<string, string>>>
+  let api: Record<string, ConsumerReport>
 
   before(async () => {
     const dir = makeTempDir()
@@ -27,6 +28,16 @@ describe('writers on a corpus of real headers, each alone in its project', funct
     c = Object.fromEntries(all.map((p) => [p.header.name, gccLayout(p, dir)]))
     reports = {cffi: checkCffi(all, dir), lua: checkLua(all, dir, c), ctypes: checkCtypes(all, dir), cython: checkCython(all, dir)}
     ctypesBits = ctypesBitfields(all, dir, c)
+    api = cffiApiLayouts(all, dir)
+  })
+
+  it('cffi in API mode, linked against the library: ffi.sizeof and ffi.offsetof equal gcc\'s (bitfields, packed, anonymous unions)', () => {
+    assert.deepEqual(Object.keys(api).sort(), Object.keys(API_MODE).sort())
+    for (const [name, report] of Object.entries(api)) {
+      assert.ok(report.outcome.ok, `${name}: ${report.outcome.error}`)
+      assert.ok(Object.keys(c[name]!).length > 0, name)
+      assert.deepEqual(report.layout, Object.fromEntries(Object.entries(c[name]!).map(([k, l]) => [k, {size: l.size, fields: l.fields}])), name)
+    }
   })
 
   it('has at least 20 headers whose types from outside the project are external declarations', () => {

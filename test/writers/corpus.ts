@@ -365,3 +365,40 @@ export function expectedBitfields(p: Prepared): Record<string, Record<string, st
   }
   return out
 }
+
+/** Libraries of the headers whose cffi output is built in API mode (header-only ones link nothing). */
+export const API_MODE: Record<string, string[]> = {zlib: ['z'], http_parser: ['http_parser'], bluetooth: ['bluetooth'], expat: ['expat'], yaml: ['yaml'], perf_event: []}
+
+/**
+ * cffi in API mode (`set_source` + `compile`, linked against the library): the compiler
+ * lays out every record, `...;` ones included; `ffi.sizeof`/`ffi.offsetof` of each
+ * project record, in one python3.
+ */
+export function cffiApiLayouts(all: Prepared[], dir: string): Record<string, ConsumerReport> {
+  const jobs = all.filter((p) => API_MODE[p.header.name]).map((p) => ({
+    name: p.header.name, cdef: join(dir, `${p.header.name}.cdef`), include: p.include, dirs: [p.project],
+    args: p.args, libraries: API_MODE[p.header.name], records: recordQuery(p),
+  }))
+  for (const p of all) writeFileSync(join(dir, `${p.header.name}.cdef`), p.outputs.cffi!)
+  const out = python(`
+import cffi, importlib, json, sys, traceback
+sys.path.insert(0, ${JSON.stringify(dir)})
+r = {}
+for job in json.loads(${JSON.stringify(JSON.stringify(jobs))}):
+    try:
+        ffi = cffi.FFI()
+        ffi.cdef(open(job['cdef']).read())
+        module = '_api_' + job['name']
+        ffi.set_source(module, '#include "%s"' % job['include'], include_dirs=job['dirs'], libraries=job['libraries'], extra_compile_args=['-w', '-O0'] + job['args'])
+        ffi.compile(tmpdir=${JSON.stringify(dir)}, verbose=False)
+        lib = importlib.import_module(module)
+        layout = {}
+        for cname, kind, tag, is_typedef, fields, bitfields in job['records']:
+            layout[cname] = {'size': lib.ffi.sizeof(cname), 'fields': {f: lib.ffi.offsetof(cname, f) for f in fields}}
+        r[job['name']] = {'outcome': {'ok': True}, 'layout': layout}
+    except Exception:
+        r[job['name']] = {'outcome': {'ok': False, 'error': traceback.format_exc()[-1500:]}}
+print(json.dumps(r))
+`)
+  return JSON.parse(out.trim().split('\n').pop()!) as Record<string, ConsumerReport>
+}
