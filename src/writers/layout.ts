@@ -43,9 +43,12 @@ export class Layouts {
   private readonly records = new Map<string, Struct>()
   private readonly enums = new Map<string, Declaration & {kind: 'enum'}>()
   private readonly longSize: number
+  /** Plain char's signedness for the target (aarch64: unsigned), from the IR. */
+  private readonly charSigned: boolean
 
   constructor(h: Header, target?: string) {
     this.longSize = pointerSize(target)
+    this.charSigned = h.char_signed !== false
     for (const d of h.declarations) {
       if (d.kind === 'typedef' && !this.typedefs.has(d.name)) this.typedefs.set(d.name, d.underlying_type)
       if ((d.kind === 'struct' || d.kind === 'union') && d.name && !d.is_opaque) {
@@ -63,6 +66,7 @@ export class Layouts {
   integer(t: TypeExpr): IntegerKind | undefined {
     if (t.kind !== 'ctype') return undefined
     const name = canonicalBuiltin(t.name)
+    if (name === 'char') return {size: 1, signed: this.charSigned}
     const int = INTEGERS[name]
     if (int && !this.typedefs.has(name)) return {size: int.size === 'long' ? this.longSize : int.size, signed: int.signed}
     const underlying = this.typedefs.get(name)

@@ -13,7 +13,7 @@ import {isExternal} from '../../src/ir/walk.js'
 import {parseHeader} from '../../src/parse/index.js'
 import {getWriter, resolveWriterOptions} from '../../src/writers/index.js'
 import {Layouts} from '../../src/writers/layout.js'
-import {PYTHON, python, recordCName, run} from './helpers.js'
+import {python, recordCName, run} from './helpers.js'
 
 export interface CorpusHeader {
   /** Short name, also the module stem. */
@@ -226,7 +226,6 @@ export function checkCtypes(all: Prepared[], dir: string): Record<string, Consum
 import ctypes, json, sys, importlib, traceback
 sys.path.insert(0, ${JSON.stringify(dir)})
 query = json.loads(${JSON.stringify(JSON.stringify(query))})
-bytes_in = json.loads(sys.stdin.read() or '{}') if False else {}
 r = {}
 for name, recs in query.items():
     try:
@@ -353,7 +352,6 @@ export function checkCython(all: Prepared[], dir: string): Record<string, Consum
   return reports
 }
 
-export {PYTHON}
 
 /** The values the C program stored in the bitfields of each project record that has some. */
 export function expectedBitfields(p: Prepared): Record<string, Record<string, string>> {
