@@ -44,7 +44,7 @@ function constantToCffi(c: Constant, fromCompiler: boolean): string | undefined 
   return isIntegerConstant(c) ? `#define ${c.name} ${integerText(c.value)}` : undefined
 }
 
-function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: string) => boolean): string | undefined {
+function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: string) => boolean, vaLists: Set<string>): string | undefined {
   switch (d.kind) {
     case 'constant':
       return constantToCffi(d, fromCompiler(d.name))
@@ -59,8 +59,9 @@ function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: s
     case 'function':
       return functionToC(d)
     case 'typedef':
-      // The compiler's va_list, reached through a system header's typedef chain.
-      if (d.underlying_type.kind === 'ctype' && d.underlying_type.name === BUILTIN_VA_LIST) return `typedef ... ${d.name};`
+      // The compiler's va_list, reached through a system header's typedef chain: each link
+      // is a type of unknown layout to cffi (a typedef of a `...` typedef breaks API mode).
+      if (vaLists.has(d.name)) return `typedef ... ${d.name};`
       return typedefToC(d.name, d.underlying_type, model) || undefined
     case 'variable':
       return `extern ${declare(d.type, d.name)};`
@@ -73,10 +74,14 @@ function renderCffi(h: Header, refused: Refusal[], options: ResolvedOptions): st
   const model = buildCModel('cffi', h, knows)
   const out = [...refusalComment(refused, '//'), ...prelude(model)]
   const ordinary = ordinaryNames(model.header)
+  const vaLists = new Set([BUILTIN_VA_LIST, ...model.vaLists])
+  for (const d of model.header.declarations) {
+    if (d.kind === 'typedef' && d.underlying_type.kind === 'ctype' && !d.underlying_type.qualifiers?.length && vaLists.has(d.underlying_type.name)) vaLists.add(d.name)
+  }
   for (const d of model.header.declarations) {
     // `#define X X` for an enumerator X: the enumerator already declares it.
     if (d.kind === 'constant' && ordinary.has(d.name)) continue
-    const text = declarationToCffi(d, model, fromCompiler)
+    const text = declarationToCffi(d, model, fromCompiler, vaLists)
     if (text) out.push(text)
   }
   out.push(...((options.extra_cdef as string[] | undefined) ?? []))
