@@ -98,6 +98,13 @@ describe('parse: external declarations', function () {
     assert.deepEqual(fd.anonymous_struct?.fields.map((f) => f.name), ['off', 'len'])
   })
 
+  it('lists only macros still defined after the header as constants', async function () {
+    const root = makeTempDir()
+    writeFileSync(join(root, 'm.h'), '#define KEPT 1\n#define HELPER 2\n#undef HELPER\n#define REDEFINED 3\n')
+    const m = await parseHeader({header: join(root, 'm.h'), projectRoot: root, target: X86, args: []})
+    assert.deepEqual(m.ir.declarations.filter((d) => d.kind === 'constant').map((d) => d.name), ['KEPT', 'REDEFINED'])
+  })
+
   it('is a new IR schema, so cached IR of the old shape misses', function () {
     assert.ok(IR_SCHEMA_VERSION >= 5)
   })

@@ -372,7 +372,7 @@ export function expectedBitfields(p: Prepared): Record<string, Record<string, st
  */
 export const API_MODE: Record<string, string[]> = {
   zlib: ['z'], http_parser: ['http_parser'], bluetooth: ['bluetooth'], expat: ['expat'], yaml: ['yaml'], perf_event: [],
-  uv: ['uv'], png: ['png16'], ffi: ['ffi'], hiredis: ['hiredis'], jansson: ['jansson'], gmp: ['gmp'],
+  uv: ['uv'], png: ['png16'], ffi: ['ffi'], hiredis: ['hiredis'], jansson: ['jansson'], gmp: ['gmp'], lzma: ['lzma'],
 }
 
 /**
