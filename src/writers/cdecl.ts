@@ -157,11 +157,16 @@ export function structToC(s: Struct, model: CModel, style: StructStyle): string 
   if (s.is_opaque || (s.fields.length === 0 && s.size === undefined)) {
     return s.is_typedef ? `typedef ${tag} ${s.name};` : `${tag};`
   }
-  const lines = fieldLines(s, style, owner, '    ')
-  let open = tag
-  let close = '}'
   // An explicit alignment, or a packed record that is still aligned (`packed, aligned(8)`), needs both attributes.
   const align = (s.aligned !== undefined || s.is_packed) && s.align !== undefined && s.align > 1 ? s.align : undefined
+  // cffi takes no bitfield in a record whose layout it leaves to the compiler (`...;`):
+  // those members are left out of the declaration, the rest stays usable.
+  const ellipsis = (s.is_packed || align !== undefined) && style.packed === 'ellipsis'
+  const dropped = ellipsis ? s.fields.filter((f) => f.bit_width !== undefined || (f.anonymous_struct && hasBitfields(f.anonymous_struct))) : []
+  const lines = fieldLines(dropped.length > 0 ? {...s, fields: s.fields.filter((f) => !dropped.includes(f))} : s, style, owner, '    ')
+  if (dropped.length > 0) lines.unshift(`    /* left out: ${dropped.map((f) => f.name ?? '(unnamed)').join(', ')} (cffi takes no bitfield in a record laid out by the compiler) */`)
+  let open = tag
+  let close = '}'
   if (s.is_packed || align !== undefined) {
     if (style.packed === 'attribute') {
       const attrs = [...(s.is_packed ? ['packed'] : []), ...(align !== undefined ? [`aligned(${align})`] : [])]
@@ -228,4 +233,8 @@ export function ordinaryNames(h: Header): Set<string> {
     else if (d.kind === 'function' || d.kind === 'variable' || d.kind === 'typedef') names.add(d.name)
   }
   return names
+}
+
+function hasBitfields(s: Struct): boolean {
+  return s.fields.some((f) => f.bit_width !== undefined || (f.anonymous_struct !== undefined && hasBitfields(f.anonymous_struct)))
 }

@@ -91,6 +91,7 @@ export function recordDefinition(s: Struct, pyName: string, em: CtypesTypeWriter
   let entries: string[]
   let align: number
   let pack = false
+  const splits: Split[] = []
   if (natural !== undefined) {
     entries = members.map((m) => entry(m))
     align = natural
@@ -99,7 +100,7 @@ export function recordDefinition(s: Struct, pyName: string, em: CtypesTypeWriter
     align = s.is_packed ? 1 : Math.max(1, ...members.map((m) => alignOfExpr(m.expr, classes, pointer) ?? 1))
     pack = !!s.is_packed
   } else {
-    const exact = exactLayout(s, members, layouts)
+    const exact = exactLayout(s, members, layouts, splits)
     if (!exact) em.fail(`its bitfields cannot be placed in ctypes storage units at the offsets the IR gives`)
     entries = exact
     align = 1
@@ -108,6 +109,13 @@ export function recordDefinition(s: Struct, pyName: string, em: CtypesTypeWriter
   if (pack) lines.push(`${pyName}._pack_ = 1`)
   if (anonymous.length > 0) lines.push(`${pyName}._anonymous_ = (${anonymous.map(pyString).join(', ')}${anonymous.length === 1 ? ',' : ''})`)
   lines.push(`${pyName}._fields_ = [`, ...entries.map((e) => `    ${e},`), ']')
+  for (const {name, loBits} of splits) {
+    // GCC's storage unit was wider than ctypes can have here: the value is two bitfields, one property.
+    const mask = `0x${((1n << BigInt(loBits)) - 1n).toString(16)}`
+    const lo = pyString(`${name}_lo`)
+    const hi = pyString(`${name}_hi`)
+    lines.push(`setattr(${pyName}, ${pyString(name)}, property(lambda self: getattr(self, ${lo}) | (getattr(self, ${hi}) << ${loBits}), lambda self, value: (setattr(self, ${lo}, value & ${mask}), setattr(self, ${hi}, value >> ${loBits})) and None))`)
+  }
   classes.set(pyName, align)
   return {lines, align}
 }
@@ -172,7 +180,7 @@ function sizeOfAnon(f: Field): number | undefined {
 }
 
 /** Members at the IR's offsets with explicit padding (see the module comment); undefined when a bitfield cannot be placed. */
-function exactLayout(s: Struct, members: Member[], layouts: Layouts): string[] | undefined {
+function exactLayout(s: Struct, members: Member[], layouts: Layouts, splits: Split[]): string[] | undefined {
   if (s.kind === 'union') return exactUnion(s, members)
   const placed = placeFields(s, layouts)
   if (!placed || s.size === undefined) return undefined
@@ -210,9 +218,12 @@ function exactLayout(s: Struct, members: Member[], layouts: Layouts): string[] |
       let bit = 0
       for (const q of unit.fields) {
         const rel = q.offsetBits - unit.start * 8
-        const type = unitType(memberOf(q), unit.size, layouts)
+        const m = memberOf(q)
+        const type = unitType(m, unit.size, layouts, q.part?.suffix === '_lo')
         if (rel > bit) entries.push(`(${pyString(`_pad${pads++}`)}, ${type}, ${rel - bit})`)
-        entries.push(entry({...memberOf(q), expr: type}, memberOf(q).name ?? `_pad${pads++}`))
+        const name = m.name ?? `_pad${pads++}`
+        entries.push(entry({...m, expr: type}, q.part ? `${name}${q.part.suffix}` : name, q.bits))
+        if (q.part?.suffix === '_hi' && m.name) splits.push({name: m.name, loBits: q.part.shift})
         bit = rel + q.bits
       }
       pos = unit.start + unit.size
@@ -228,20 +239,33 @@ function exactLayout(s: Struct, members: Member[], layouts: Layouts): string[] |
 function exactUnion(s: Struct, members: Member[]): string[] {
   let pads = 0
   const entries = members.filter((m) => m.field.bit_width !== 0).map((m) => entry(m, m.name ?? `_pad${pads++}`))
-  if (s.size !== undefined) entries.push(`('_size', (ctypes.c_ubyte * ${s.size}))`)
+  if (s.size !== undefined) entries.push(`('_headerkit_size', (ctypes.c_ubyte * ${s.size}))`)
   return entries
 }
 
-function unitType(m: Member, size: number, layouts: Layouts): string {
+function unitType(m: Member, size: number, layouts: Layouts, low = false): string {
   const int = layouts.integer(m.field.type)
+  // The low part of a split bitfield carries no sign.
+  if (low) return UNSIGNED[size]!
   if (SCALAR_SIZES[m.expr] === size && BITFIELD_TYPES.has(m.expr)) return m.expr
   return (int?.signed ? SIGNED : UNSIGNED)[size]!
+}
+
+/** A bitfield, or the low or high part of one that two ctypes units hold between them. */
+interface Piece extends Placed {
+  part?: {suffix: '_lo' | '_hi'; shift: number}
 }
 
 interface Unit {
   start: number
   size: number
-  fields: Placed[]
+  fields: Piece[]
+}
+
+/** A bitfield written as two parts, read and written whole through a property. */
+interface Split {
+  name: string
+  loBits: number
 }
 
 /**
@@ -252,18 +276,34 @@ interface Unit {
 function storageUnits(run: Placed[], from: number, limit: number, layouts: Layouts): Unit[] | undefined {
   const units: Unit[] = []
   let pos = from
-  for (const p of run) {
+  const queue: Piece[] = [...run]
+  while (queue.length > 0) {
+    const p = queue.shift()!
     const end = p.offsetBits + p.bits
     const last = units[units.length - 1]
     if (last) {
       for (let size = last.size; size <= 8; size *= 2) {
-        if (last.start + size <= limit && end <= (last.start + size) * 8 && p.offsetBits >= last.start * 8) {
+        if (last.start + size <= limit && end <= (last.start + size) * 8) {
           last.size = size
           last.fields.push(p)
           break
         }
       }
       if (last.fields.includes(p)) continue
+      // Grown as far as it may go, the unit still ends inside this bitfield: GCC's unit
+      // was wider than ctypes may have here. Its low bits stay in this unit, the rest
+      // start the next one (a property gives the whole value back).
+      let size = last.size
+      while (size < 8 && last.start + size * 2 <= limit) size *= 2
+      const unitEnd = (last.start + size) * 8
+      if (p.offsetBits < unitEnd) {
+        if (p.part) return undefined
+        last.size = size
+        const lo = unitEnd - p.offsetBits
+        last.fields.push({...p, bits: lo, part: {suffix: '_lo', shift: 0}})
+        queue.unshift({...p, offsetBits: unitEnd, bits: p.bits - lo, part: {suffix: '_hi', shift: lo}})
+        continue
+      }
       pos = last.start + last.size
     }
     const declared = layouts.integer(p.field.type)?.size ?? 1

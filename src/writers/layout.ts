@@ -251,3 +251,71 @@ export function paddedEquivalent(s: Struct, layouts: Layouts): Struct | undefine
   if (s.align !== undefined && s.align > 1) out.aligned = s.align
   return out
 }
+
+/**
+ * A packed struct with bitfields, for LuaJIT, which declares such a record but cannot
+ * access its bitfields: each run of bitfields becomes an unnamed, unpacked struct of
+ * `uint8_t` bitfields at the run's byte, where LuaJIT can reach them. A bitfield that
+ * crosses a byte is split at the byte boundaries into `<name>_0`, `<name>_1`, … (low bits
+ * first; the value is their sum, each shifted by the widths before it). Members keep the
+ * IR's offsets, with explicit padding. Undefined for a union or an incomplete layout.
+ */
+export function byteBitfields(s: Struct, layouts: Layouts): Struct | undefined {
+  if (s.kind !== 'struct' || s.size === undefined) return undefined
+  const placed = placeFields(s, layouts)
+  if (!placed) return undefined
+  const byte = (signed: boolean): TypeExpr => ({kind: 'ctype', name: signed ? 'int8_t' : 'uint8_t'})
+  const fields: Field[] = []
+  let pos = 0
+  let pads = 0
+  const pad = (toByte: number): void => {
+    if (toByte * 8 > pos) fields.push({name: `__pad${pads++}`, type: {kind: 'array', element_type: byte(false), size: toByte - pos / 8}})
+    pos = Math.max(pos, toByte * 8)
+  }
+  for (let i = 0; i < placed.length;) {
+    const p = placed[i]!
+    if (p.field.bit_width === undefined) {
+      if (p.offsetBits % 8 !== 0 || p.offsetBits < pos) return undefined
+      pad(p.offsetBits / 8)
+      fields.push(withoutOffset(p.field))
+      pos = p.offsetBits + p.bits
+      i++
+      continue
+    }
+    const start = Math.floor(p.offsetBits / 8)
+    if (start * 8 < pos) return undefined
+    pad(start)
+    const inner: Field[] = []
+    let bit = start * 8
+    for (; i < placed.length && placed[i]!.field.bit_width !== undefined; i++) {
+      const q = placed[i]!
+      const int = layouts.integer(q.field.type)
+      if (!int) return undefined
+      while (bit < q.offsetBits) {
+        const w = Math.min(q.offsetBits - bit, 8 - (bit % 8))
+        inner.push({name: null, type: byte(false), bit_width: w})
+        bit += w
+      }
+      const parts: number[] = []
+      for (let at = q.offsetBits, left = q.bits; left > 0;) {
+        const w = Math.min(left, 8 - (at % 8))
+        parts.push(w)
+        at += w
+        left -= w
+      }
+      parts.forEach((w, k) => {
+        const last = k === parts.length - 1
+        const name = parts.length === 1 ? q.field.name : `${q.field.name ?? '__bits'}_${k}`
+        inner.push({name, type: byte(last && int.signed), bit_width: w})
+      })
+      bit = q.offsetBits + q.bits
+    }
+    const end = Math.ceil(bit / 8)
+    fields.push({name: null, type: {kind: 'ctype', name: 'struct'}, anonymous_struct: {kind: 'struct', name: null, fields: inner, size: end - start, align: 1}})
+    pos = end * 8
+  }
+  pad(s.size)
+  const out: Struct = {...s, fields, is_packed: true}
+  if (s.align !== undefined && s.align > 1) out.aligned = s.align
+  return out
+}

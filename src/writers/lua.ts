@@ -15,7 +15,7 @@ import {isExternal, referencedTypes} from '../ir/walk.js'
 import {buildCModel, declare, declName, enumToC, functionToC, integerText, isIntegerConstant, ordinaryNames, structToC, typedefToC, type CModel} from './cdecl.js'
 import {bindingHeader} from './externals.js'
 import {LUAJIT_KNOWN} from './known.js'
-import {Layouts, naturalLayoutMatches, paddedEquivalent, wordBitfields} from './layout.js'
+import {byteBitfields, Layouts, naturalLayoutMatches, paddedEquivalent, wordBitfields} from './layout.js'
 import {applyExcludes, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
 import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
 import {UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
@@ -89,6 +89,12 @@ function needsRewrite(s: Struct, layouts: Layouts): boolean {
 function luajitRecord(s: Struct, layouts: Layouts): Struct {
   // LuaJIT reads no attribute on a member: a record whose members they moved gets explicit padding.
   if (!s.is_packed && !naturalLayoutMatches(s, layouts)) return paddedEquivalent(s, layouts) ?? s
+  // LuaJIT declares a packed record's bitfields but cannot access them (NYI).
+  if (s.is_packed && s.fields.some((f) => f.bit_width !== undefined)) {
+    const bytes = byteBitfields(s, layouts)
+    if (!bytes) throw new UnsupportedIrError('lua', declName(s), 'a packed record with bitfields (LuaJIT cannot access them) whose layout the IR does not give completely')
+    return bytes
+  }
   if (!needsRewrite(s, layouts)) return s
   const inner: Struct = {...s, fields: s.fields.map((f) => (f.anonymous_struct && needsRewrite(f.anonymous_struct, layouts) ? {...f, anonymous_struct: luajitRecord(f.anonymous_struct, layouts)} : f))}
   if (!s.fields.some((f) => f.bit_width !== undefined && (f.bit_width > 32 || (layouts.integer(f.type)?.size ?? 0) > 4))) return inner
@@ -103,9 +109,10 @@ function declarationToLua(d: Declaration, model: CModel, layouts: Layouts): stri
     case 'union': {
       if (!d.name) return undefined
       const record = luajitRecord(d, layouts)
-      const note = record === d ? '' : record.fields.some((f) => f.name?.startsWith('__pad') && f.bit_width === undefined) && !d.fields.some((f) => f.bit_width !== undefined)
-        ? `/* ${declName(d)}: members at the offsets attributes gave them, with explicit padding */\n`
-        : `/* ${declName(d)}: 64-bit bitfields as 32-bit ones at the same bits (one crossing a 32-bit boundary is split into _lo and _hi there) */\n`
+      const note = record === d ? ''
+        : d.is_packed ? `/* ${declName(d)}: packed; its bitfields in unpacked byte-wide groups LuaJIT can access (one crossing a byte is split into _0, _1, ...) */\n`
+          : !d.fields.some((f) => f.bit_width !== undefined) ? `/* ${declName(d)}: members at the offsets attributes gave them, with explicit padding */\n`
+            : `/* ${declName(d)}: 64-bit bitfields as 32-bit ones at the same bits (one crossing a 32-bit boundary is split into _lo and _hi there) */\n`
       return note + structToC(record, model, {writer: 'lua', packed: 'attribute', unnamedBitfields: true})
     }
     case 'enum':

@@ -269,10 +269,33 @@ print(json.dumps(r))
   return JSON.parse(out.trim().split('\n').pop()!) as Record<string, Record<string, Record<string, string>>>
 }
 
+/**
+ * A bitfield's value in LuaJIT, whole or from the parts the lua writer splits it into:
+ * `_lo`/`_hi` at a 32-bit word, `_0`, `_1`, … at bytes (packed records). ffi.offsetof gives
+ * no bit size for a part as wide as its type, which is then a whole word or byte.
+ */
+const READBITS = `local function readbits(v, ct, f)
+  local ok, x = pcall(function() return v[f] end)
+  if ok then return tostring(tonumber(x)) end
+  local parts, width = {}, 32
+  if pcall(function() return v[f .. "_lo"] end) then parts = {f .. "_lo", f .. "_hi"} else
+    width = 8
+    local i = 0
+    while pcall(function() return v[f .. "_" .. i] end) do parts[#parts + 1] = f .. "_" .. i; i = i + 1 end
+  end
+  local total, shift = ffi.new("uint64_t", 0), 0
+  for _, p in ipairs(parts) do
+    local _, _, bits = ffi.offsetof(ct, p)
+    total = total + ffi.new("uint64_t", v[p]) * ffi.new("uint64_t", 2 ^ shift)
+    shift = shift + (bits or width)
+  end
+  return (tostring(total):gsub("U?LL$", ""))
+end`
+
 /** LuaJIT: every module loaded in one luajit (so external declarations repeat across modules), with layouts and bitfield values. */
 export function checkLua(all: Prepared[], dir: string, c: Record<string, Record<string, CRecordLayout>>): Record<string, ConsumerReport> {
   const q = (s: string): string => JSON.stringify(s)
-  const script = ['local ffi = require("ffi")', 'local out = {}', 'local function emit(...) out[#out + 1] = table.concat({...}, "\\t") end']
+  const script = ['local ffi = require("ffi")', 'local out = {}', 'local function emit(...) out[#out + 1] = table.concat({...}, "\\t") end', READBITS]
   for (const p of all) {
     const file = join(dir, `${p.header.name}_ffi.lua`)
     writeFileSync(file, p.outputs.lua!)
@@ -287,10 +310,7 @@ export function checkLua(all: Prepared[], dir: string, c: Record<string, Record<
           '  for i = 0, #hex / 2 - 1 do buf[i] = tonumber(hex:sub(2 * i + 1, 2 * i + 2), 16) end')
         for (const [f] of bitfields) {
           // A bitfield wider than 32 bits is split into _lo and _hi (LuaJIT takes none wider).
-          // A 64-bit bitfield crossing a 32-bit word is split into _lo (its low bits) and _hi (LuaJIT takes none wider);
-          // a _lo of a whole word is a plain member to ffi.offsetof, which then gives no bit size.
-          const read = `(function() local ok, lo = pcall(function() return v.${f}_lo end); if not ok then return tostring(tonumber(v.${f})) end; local _, _, bits = ffi.offsetof(${q(cname)}, ${q(`${f}_lo`)}); return (tostring(ffi.new("uint64_t", lo) + ffi.new("uint64_t", v.${f}_hi) * ffi.new("uint64_t", 2 ^ (bits or 32))):gsub("U?LL$", "")) end)()`
-          body.push(`  emit("bit", ${q(p.header.name)}, ${q(cname)}, ${q(f)}, (${read}))`)
+          body.push(`  emit("bit", ${q(p.header.name)}, ${q(cname)}, ${q(f)}, readbits(v, ${q(cname)}, ${q(f)}))`)
         }
         body.push('end')
       }
