@@ -19,6 +19,7 @@ import type {Constant, Declaration, Header} from '../ir/types.js'
 import {buildCModel, enumToC, functionToC, integerText, isIntegerConstant, ordinaryNames, structToC, typedefToC, declare, type CModel} from './cdecl.js'
 import {bindingHeader} from './externals.js'
 import {BUILTIN_VA_LIST, CFFI_KNOWN} from './known.js'
+import {Layouts, naturalLayoutMatches} from './layout.js'
 import {applyExcludes, compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
 import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
 import type {ResolvedOptions, Writer, WriterContext} from './types.js'
@@ -44,13 +45,16 @@ function constantToCffi(c: Constant, fromCompiler: boolean): string | undefined 
   return isIntegerConstant(c) ? `#define ${c.name} ${integerText(c.value)}` : undefined
 }
 
-function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: string) => boolean, vaLists: Set<string>): string | undefined {
+function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: string) => boolean, vaLists: Set<string>, layouts: Layouts): string | undefined {
   switch (d.kind) {
     case 'constant':
       return constantToCffi(d, fromCompiler(d.name))
     case 'struct':
     case 'union':
       if (!d.name) return undefined
+      // Members an attribute moved (`int i __attribute__((aligned(16)))`): cffi's cdef has no
+      // attributes, so the record is marked aligned and gets `...;` (layout from the compiler).
+      if (!d.is_packed && d.aligned === undefined && !naturalLayoutMatches(d, layouts)) return structToC({...d, aligned: d.align}, model, {writer: 'cffi', packed: 'ellipsis', unnamedBitfields: true})
       return structToC(d, model, {writer: 'cffi', packed: 'ellipsis', unnamedBitfields: true})
     case 'enum':
       if (d.values.length === 0) return undefined
@@ -68,10 +72,11 @@ function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: s
   }
 }
 
-function renderCffi(h: Header, refused: Refusal[], options: ResolvedOptions): string {
+function renderCffi(h: Header, refused: Refusal[], options: ResolvedOptions, target: string | undefined): string {
   const defines = compilePatterns('cffi', 'define_patterns', options.define_patterns as string[] | undefined)
   const fromCompiler = (name: string): boolean => defines.some((re) => re.test(name))
   const model = buildCModel('cffi', h, knows)
+  const layouts = new Layouts(model.header, target)
   const out = [...refusalComment(refused, '//'), ...prelude(model)]
   const ordinary = ordinaryNames(model.header)
   const vaLists = new Set([BUILTIN_VA_LIST, ...model.vaLists])
@@ -81,7 +86,7 @@ function renderCffi(h: Header, refused: Refusal[], options: ResolvedOptions): st
   for (const d of model.header.declarations) {
     // `#define X X` for an enumerator X: the enumerator already declares it.
     if (d.kind === 'constant' && ordinary.has(d.name)) continue
-    const text = declarationToCffi(d, model, fromCompiler, vaLists)
+    const text = declarationToCffi(d, model, fromCompiler, vaLists, layouts)
     if (text) out.push(text)
   }
   out.push(...((options.extra_cdef as string[] | undefined) ?? []))
@@ -90,7 +95,7 @@ function renderCffi(h: Header, refused: Refusal[], options: ResolvedOptions): st
 
 export function headerToCffi(ir: Header, options: ResolvedOptions, context: WriterContext = {}): string {
   const kept = bindingHeader(applyExcludes('cffi', ir, options), knows)
-  return renderWithRefusals('cffi', kept, context, (h, refused) => renderCffi(h, refused, options))
+  return renderWithRefusals('cffi', kept, context, (h, refused) => renderCffi(h, refused, options, context.target))
 }
 
 export const cffiWriter: Writer = {
