@@ -8,12 +8,16 @@ cd "$(dirname "$0")/.."
 
 # libclang and its resource headers (parser); real headers to parse (zlib, sqlite3,
 # curl) and an aarch64 sysroot; the writers' real consumers (cffi, LuaJIT, Cython);
-# clang itself as the benchmark floor.
+# clang itself as the benchmark floor; the library headers of the writers' corpus
+# (test/writers/corpus.ts).
 DEBIAN_PACKAGES=(
   libclang1-14 libclang-common-14-dev clang-14
   zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libc6-dev-arm64-cross
   python3-cffi python3-dev cython3 luajit
   python3-setuptools python3-wheel python3-pip
+  libexpat1-dev libhiredis-dev libyaml-dev libhttp-parser-dev libuv1-dev libpng-dev liblz4-dev libzstd-dev
+  libbz2-dev liblzma-dev libffi-dev uuid-dev libarchive-dev libmagic-dev libjansson-dev libbluetooth-dev
+  libpcap-dev libevent-dev libgmp-dev linux-libc-dev
 )
 
 missing=()

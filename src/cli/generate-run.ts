@@ -23,6 +23,7 @@ export interface GenerateFlags {
   'no-output-cache'?: boolean
   libclang?: string
   'allow-outside-project'?: boolean
+  strict?: boolean
 }
 
 const SOURCE_LABEL = {'output-cache': 'output cache', 'ir-cache': 'cached IR', parsed: 'parsed'} as const
@@ -53,6 +54,7 @@ export async function executeGenerate(headers: string[], flags: GenerateFlags, j
     noConfig: flags['no-config'],
     libclang: flags.libclang,
     allowOutsideProject: flags['allow-outside-project'],
+    strict: flags.strict,
   })
   for (const warning of report.warnings) process.stderr.write(`Warning: ${warning}\n`)
   if (json) {

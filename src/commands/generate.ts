@@ -35,6 +35,7 @@ A report of what came from the output cache, the cached IR or a parse goes to st
     'no-output-cache': Flags.boolean({summary: 'Bypass the output layer (always run the writer).'}),
     libclang: Flags.string({summary: 'Path of the libclang shared library (default: HEADERKIT_LIBCLANG, LIBCLANG_PATH, then the usual locations).', helpValue: 'PATH'}),
     'allow-outside-project': Flags.boolean({summary: 'Allow output templates that write outside the project root.'}),
+    strict: Flags.boolean({summary: 'Fail on a declaration a writer cannot express, instead of leaving it out with a warning.'}),
   }
 
   async run(): Promise<unknown> {

@@ -191,6 +191,42 @@ export async function storeParsedIr(store: Store, keys: HeaderKeys, parsed: Pars
   })
 }
 
+/** A writer's text and the declarations it left out (its warnings), as stored together. */
+export interface RenderedOutput {
+  text: string
+  warnings: string[]
+}
+
+/**
+ * Runs one writer. Not strict, a declaration its consumer cannot express is left out
+ * with a warning (src/writers/refusals.ts); strict, it is an error.
+ */
+export function renderOutput(w: WriterJob, ir: Header, context: {cwd: string; target: string}, strict: boolean): RenderedOutput {
+  const warnings: string[] = []
+  const text = w.writer.write(ir, w.options, {...context, strict, warn: (m) => warnings.push(m)})
+  return {text, warnings}
+}
+
+/** The provenance key holding a stored output's warnings, repeated whenever it is served. */
+export const WRITER_WARNINGS = 'writer_warnings'
+
+/** The warnings stored with an output; a strict run refuses an output that left something out. */
+export function storedWarnings(provenance: Record<string, JsonValue>, writer: string, header: string, strict: boolean): string[] {
+  const list = provenance[WRITER_WARNINGS]
+  const warnings = Array.isArray(list) ? list.filter((m): m is string => typeof m === 'string') : []
+  if (strict && warnings.length > 0) throw new StrictOutputError(writer, header, warnings)
+  return warnings
+}
+
+/** --strict, and the stored output for these inputs leaves declarations out. */
+export class StrictOutputError extends HeaderkitError {
+  constructor(writer: string, header: string, warnings: string[]) {
+    super('E_WRITER_UNSUPPORTED', `the ${writer} output of ${header} leaves declarations out, which --strict refuses:\n  ${warnings.join('\n  ')}`, {
+      hint: `leave them out with the ${writer} writer's exclude_patterns option, or run without --strict`,
+    })
+  }
+}
+
 /** Stores one writer's text under its output key. */
 export async function storeWriterOutput(store: Store, job: HeaderJob, keys: HeaderKeys, w: WriterJob, out: {key: string; options: Record<string, unknown>}, text: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
   return writeOutput(store, {
@@ -244,6 +280,8 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
         const found = await lookupOutput(store, w.writer.name, key)
         warnings.push(...found.warnings)
         if (found.hit && (await outputStillFresh(store, found.metadata, projectRoot))) {
+          // What the writer left out is said again each time its output is served.
+          warnings.push(...storedWarnings(found.metadata.provenance, w.writer.name, job.header, plan.strict))
           jobResults[index] = {header: job.header, writer: w.writer.name, source: 'output-cache', text: found.payload, target: job.target, irKey: keys.irKey, outputKey: key}
           continue
         }
@@ -285,10 +323,15 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
       }
       for (const {index, outputKey: key, keyOptions} of pending) {
         const w = job.writers[index]!
-        const text = w.writer.write(ir, w.options, {cwd: plan.context.cwd, target: job.target})
+        const rendered = renderOutput(w, ir, {cwd: plan.context.cwd, target: job.target}, plan.strict)
+        const text = rendered.text
+        warnings.push(...rendered.warnings)
         if (store && useOutput && w.writer.cacheOutput && key) {
           try {
-            warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text, readByParser === undefined ? {} : {parsed_includes: readByParser})).warnings)
+            const provenance: Record<string, JsonValue> = {}
+            if (readByParser !== undefined) provenance.parsed_includes = readByParser
+            if (rendered.warnings.length > 0) provenance[WRITER_WARNINGS] = rendered.warnings
+            warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text, provenance)).warnings)
           } catch (error) {
             warnings.push(`could not store the ${w.writer.name} output of ${job.header}: ${(error as Error).message}`)
           }

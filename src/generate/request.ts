@@ -53,6 +53,8 @@ export interface GenerateRequest {
   libclang?: string
   /** Allow templates that write outside the project root. */
   allowOutsideProject?: boolean
+  /** Fail on a declaration a writer's consumer cannot express, instead of leaving it out with a warning. */
+  strict?: boolean
 }
 
 export interface WriterJob {
@@ -78,6 +80,8 @@ export interface GenerationPlan {
   context: ProjectContext
   storeDir: string
   switches: CacheSwitches
+  /** See GenerationRequest.strict. */
+  strict: boolean
   libclang: string | undefined
   /** Where `libclang` came from (`--libclang` or `HEADERKIT_LIBCLANG`), for errors. */
   libclangFrom: string
@@ -191,5 +195,5 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
       writers: writerJobs,
     })
   }
-  return {context, storeDir, switches, libclang: request.libclang ?? env.HEADERKIT_LIBCLANG ?? undefined, libclangFrom: request.libclang !== undefined ? '--libclang' : 'HEADERKIT_LIBCLANG', jobs, singleOutput, warnings}
+  return {context, storeDir, switches, strict: request.strict ?? false, libclang: request.libclang ?? env.HEADERKIT_LIBCLANG ?? undefined, libclangFrom: request.libclang !== undefined ? '--libclang' : 'HEADERKIT_LIBCLANG', jobs, singleOutput, warnings}
 }

@@ -81,6 +81,7 @@ function structToJson(s: Struct): Json {
   set(out, 'align', s.align)
   set(out, 'aligned', s.aligned)
   if (s.location) out.location = locationToJson(s.location)
+  set(out, 'external_header', s.external_header)
   return out
 }
 
@@ -99,6 +100,7 @@ export function declarationToJson(d: Declaration): Json {
       if (d.integer_type) out.integer_type = typeToJson(d.integer_type)
       set(out, 'size', d.size)
       if (d.location) out.location = locationToJson(d.location)
+      set(out, 'external_header', d.external_header)
       return out
     }
     case 'function': {
@@ -113,6 +115,7 @@ export function declarationToJson(d: Declaration): Json {
     case 'typedef': {
       const out: Json = {kind: 'typedef', name: d.name, underlying_type: typeToJson(d.underlying_type)}
       if (d.location) out.location = locationToJson(d.location)
+      set(out, 'external_header', d.external_header)
       return out
     }
     case 'variable': {
@@ -256,6 +259,7 @@ function structFromJson(v: unknown, path: string): Struct {
     align: optInt(o.align, `${path}.align`),
     aligned: optInt(o.aligned, `${path}.aligned`),
     location: locationFromJson(o.location, `${path}.location`),
+    external_header: optStr(o.external_header, `${path}.external_header`),
   })
 }
 
@@ -280,6 +284,7 @@ export function declarationFromJson(v: unknown, path: string): Declaration {
         integer_type: integerType,
         size: optInt(o.size, `${path}.size`),
         location,
+        external_header: optStr(o.external_header, `${path}.external_header`),
       })
     }
     case 'function':
@@ -296,7 +301,7 @@ export function declarationFromJson(v: unknown, path: string): Declaration {
         location,
       })
     case 'typedef':
-      return defined<Typedef>({kind: 'typedef', name: str(o.name, `${path}.name`), underlying_type: typeFromJson(o.underlying_type, `${path}.underlying_type`), location})
+      return defined<Typedef>({kind: 'typedef', name: str(o.name, `${path}.name`), underlying_type: typeFromJson(o.underlying_type, `${path}.underlying_type`), location, external_header: optStr(o.external_header, `${path}.external_header`)})
     case 'variable':
       return defined<Variable>({kind: 'variable', name: str(o.name, `${path}.name`), type: typeFromJson(o.type, `${path}.type`), location})
     case 'constant': {

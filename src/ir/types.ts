@@ -13,10 +13,16 @@
  * - String and char macro values keep their C spelling, quotes included (`"\"tiny\""`).
  * - Integers outside JavaScript's safe range (64-bit enum values, macros) are decimal
  *   strings in `value`, so nothing is rounded.
+ * - Declarations from outside the project that project declarations depend on
+ *   (typedef chains, records used by value with their layout, records used only
+ *   through pointers as opaque, enums) are in the IR too, placed before the project's,
+ *   each with `external_header`: the header the project includes to get it
+ *   (`sys/time.h`, `zconf.h`). Writers bind the project's declarations and use these
+ *   only to say what their consumer needs.
  */
 
 /** Bump whenever the serialised IR changes shape; part of every IR cache key. */
-export const IR_SCHEMA_VERSION = 4
+export const IR_SCHEMA_VERSION = 5
 
 export interface SourceLocation {
   file: string
@@ -76,6 +82,8 @@ export interface Field {
 }
 
 export interface Struct {
+  /** Set on a declaration from outside the project: the header that provides it, as included. */
+  external_header?: string
   kind: 'struct' | 'union'
   name: string | null
   fields: Field[]
@@ -97,6 +105,8 @@ export interface EnumValue {
 }
 
 export interface Enum {
+  /** Set on a declaration from outside the project: the header that provides it, as included. */
+  external_header?: string
   kind: 'enum'
   name: string | null
   values: EnumValue[]
@@ -121,6 +131,8 @@ export interface Function {
 }
 
 export interface Typedef {
+  /** Set on a declaration from outside the project: the header that provides it, as included. */
+  external_header?: string
   kind: 'typedef'
   name: string
   underlying_type: TypeExpr

@@ -24,7 +24,8 @@ export function walkType(t: TypeExpr, visit: (name: string, byValue: boolean) =>
       walkType(t.pointee, visit, false)
       return
     case 'array':
-      walkType(t.element_type, visit, byValue)
+      // C requires an array's element type to be complete, even behind a pointer.
+      walkType(t.element_type, visit, true)
       return
     case 'function_pointer':
       // A function type's parameters and result are only needed when it is called or
@@ -132,4 +133,14 @@ export function qualifyTagReferences(h: Header): Header {
     return kind && !typedefNames.has(name) ? `${kind} ${name}` : name
   }
   return {...h, declarations: h.declarations.map((d) => mapDeclarationTypes(d, fix))}
+}
+
+/** Whether a declaration comes from outside the project (see `external_header`). */
+export function isExternal(d: Declaration): boolean {
+  return (d.kind === 'struct' || d.kind === 'union' || d.kind === 'enum' || d.kind === 'typedef') && d.external_header !== undefined
+}
+
+/** The project's own declarations: the ones that become bindings. */
+export function projectDeclarations(h: Header): Declaration[] {
+  return h.declarations.filter((d) => !isExternal(d))
 }

@@ -13,7 +13,7 @@ import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import pLimit from 'p-limit'
 import {HeaderkitError, isHeaderkitError} from '../errors.js'
-import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, storeParsedIr, storeWriterOutput} from '../generate/pipeline.js'
+import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, renderOutput, storeParsedIr, storeWriterOutput, WRITER_WARNINGS} from '../generate/pipeline.js'
 import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
 import type {Header} from '../ir/types.js'
 import {openStore, type Store} from '../store/layout.js'
@@ -197,8 +197,9 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
         const ir = h.ir ?? irs.get(h)!
         for (const o of h.outputs) {
           if (o.present) continue
-          const text = o.writer.writer.write(ir, o.writer.options, {cwd: projectRoot, target: h.job.target})
-          await storeWriterOutput(staging, h.job, h.keys, o.writer, o.key, text, provenance)
+          // As generation renders it (not strict), with what it left out kept for every later hit.
+          const rendered = renderOutput(o.writer, ir, {cwd: projectRoot, target: h.job.target}, false)
+          await storeWriterOutput(staging, h.job, h.keys, o.writer, o.key, rendered.text, rendered.warnings.length > 0 ? {...provenance, [WRITER_WARNINGS]: rendered.warnings} : provenance)
           report.outputs.new++
         }
       }

@@ -6,7 +6,7 @@
 import {declareC} from '../ir/text.js'
 import type {Constant, Enum, Field, Function, Header, Struct, TypeExpr} from '../ir/types.js'
 import {qualifyTagReferences, referencedTypes, splitTag, walkType} from '../ir/walk.js'
-import {C_BUILTIN_TYPES, canonicalBuiltin, SYSTEM_TYPES, UNSUPPORTED_TYPES} from './systypes.js'
+import {BUILTIN_VA_LIST, C_BUILTIN_TYPES, canonicalBuiltin, UNSUPPORTED_TYPES} from './known.js'
 import {UnsupportedIrError} from './types.js'
 
 /** Qualifiers both consumers parse; the rest (`restrict`, `_Atomic`, ...) do not change the ABI and are dropped. */
@@ -45,15 +45,21 @@ export interface CModel {
   declared: Set<string>
   /** Names referenced by a struct/typedef with is_typedef or a typedef, and `struct X` tags referenced. */
   referencedTags: Set<string>
-  /** Undeclared names in first-use order. */
-  undeclared: string[]
-  /** Unknown typedef names used only through pointers (also in `undeclared`): printed as opaque structs. */
-  opaque: Set<string>
+  /** Undeclared typedef names used only through pointers, in first-use order: printed as opaque structs. */
+  opaque: string[]
+  /** Undeclared va_list spellings (an IR without external declarations): each consumer has its own way. */
+  vaLists: string[]
   /** Names of records and enums declared with is_typedef (`typedef struct X {...} X;`). */
   typedefRecords: Set<string>
 }
 
-export function buildCModel(writer: string, ir: Header): CModel {
+const VA_LISTS = new Set(['va_list', '__gnuc_va_list', BUILTIN_VA_LIST])
+
+/**
+ * Checks that every type the IR uses is declared in it, known to the consumer
+ * (`knows`), or only pointed to; anything else is a refusal of the declaration using it.
+ */
+export function buildCModel(writer: string, ir: Header, knows: (name: string) => boolean): CModel {
   const header = qualifyTagReferences(ir)
   const declared = new Set<string>()
   const typedefRecords = new Set<string>()
@@ -68,30 +74,29 @@ export function buildCModel(writer: string, ir: Header): CModel {
     }
   }
   const referencedTags = new Set<string>()
-  const undeclared: string[] = []
-  const opaque = new Set<string>()
+  const opaque: string[] = []
+  const vaLists: string[] = []
   for (const d of header.declarations) {
     for (const ref of referencedTypes(d)) {
       const name = canonicalBuiltin(ref.name)
       if (splitTag(name)) referencedTags.add(name)
       if (UNSUPPORTED_TYPES.test(name)) throw new UnsupportedIrError(writer, declName(d), `type '${name}' has no equivalent in the ${writer} consumer`)
-      if (declared.has(name) || C_BUILTIN_TYPES.has(name) || undeclared.includes(name)) continue
+      if (declared.has(name) || C_BUILTIN_TYPES.has(name) || knows(name)) continue
+      if (VA_LISTS.has(name)) {
+        if (!vaLists.includes(name)) vaLists.push(name)
+        continue
+      }
       // A tag used only through a pointer needs no declaration in C: it is an incomplete type.
       if (splitTag(name) && !ref.byValue) continue
-      if (!SYSTEM_TYPES[name]) {
-        // An unknown typedef name used only through a pointer: declared as an opaque struct.
-        if (!ref.byValue) {
-          opaque.add(name)
-          continue
-        }
-        throw new UnsupportedIrError(writer, declName(d), `type '${name}' is neither declared in the IR nor a known system type`,
-          'declare it in a parsed header, or exclude the declaration')
+      if (!ref.byValue) {
+        // A typedef name used only through a pointer: an opaque struct is all C needs.
+        if (!opaque.includes(name)) opaque.push(name)
+        continue
       }
-      undeclared.push(name)
+      throw new UnsupportedIrError(writer, declName(d), `type '${name}' is declared neither in the IR (as a project or external declaration) nor known to the ${writer} consumer`)
     }
   }
-  for (const name of opaque) if (!undeclared.includes(name)) undeclared.push(name)
-  return {header, declared, referencedTags, undeclared, typedefRecords, opaque}
+  return {header, declared, referencedTags, opaque, vaLists, typedefRecords}
 }
 
 export function declName(d: {kind: string; name: string | null}): string {
@@ -127,7 +132,9 @@ function fieldLine(f: Field, style: StructStyle, owner: string, indent: string):
     if (inner.is_packed && style.packed !== 'attribute') {
       throw new UnsupportedIrError(style.writer, owner, 'a packed anonymous member cannot be expressed')
     }
-    return [`${indent}${inner.kind}${attr} {`, ...body, `${indent}}${f.name ? ` ${f.name}` : ''};`]
+    // A named member of an unnamed record type may be an array or pointer of it (`struct {...} field_data[7]`).
+    const declarator = f.name ? ` ${declare(f.type, f.name).replace(/^(?:(?:const|volatile) )*(?:struct|union)\s*/, '')}` : ''
+    return [`${indent}${inner.kind}${attr} {`, ...body, `${indent}}${declarator};`]
   }
   if (f.type.kind === 'function_pointer') throw new UnsupportedIrError(style.writer, owner, `field '${f.name ?? '(unnamed)'}' has a function type (not a pointer to one)`)
   if (f.name === null || f.name === '') {
@@ -150,19 +157,28 @@ export function structToC(s: Struct, model: CModel, style: StructStyle): string 
   if (s.is_opaque || (s.fields.length === 0 && s.size === undefined)) {
     return s.is_typedef ? `typedef ${tag} ${s.name};` : `${tag};`
   }
-  const lines = fieldLines(s, style, owner, '    ')
+  // An explicit alignment, or a packed record that is still aligned (`packed, aligned(8)`), needs both attributes.
+  const align = (s.aligned !== undefined || s.is_packed) && s.align !== undefined && s.align > 1 ? s.align : undefined
+  // cffi takes no bitfield in a record whose layout it leaves to the compiler (`...;`):
+  // those members are left out of the declaration, the rest stays usable.
+  const ellipsis = (s.is_packed || align !== undefined) && style.packed === 'ellipsis'
+  const dropped = ellipsis ? s.fields.filter((f) => f.bit_width !== undefined || (f.anonymous_struct && hasBitfields(f.anonymous_struct))) : []
+  const lines = fieldLines(dropped.length > 0 ? {...s, fields: s.fields.filter((f) => !dropped.includes(f))} : s, style, owner, '    ')
+  if (dropped.length > 0) lines.unshift(`    /* left out: ${dropped.map((f) => f.name ?? '(unnamed)').join(', ')} (cffi takes no bitfield in a record laid out by the compiler) */`)
   let open = tag
   let close = '}'
-  if (s.is_packed) {
-    if (style.packed === 'attribute') open = `${s.kind} __attribute__((packed)) ${s.name}`
-    else lines.push('    ...;')
+  if (s.is_packed || align !== undefined) {
+    if (style.packed === 'attribute') {
+      const attrs = [...(s.is_packed ? ['packed'] : []), ...(align !== undefined ? [`aligned(${align})`] : [])]
+      open = `${s.kind} __attribute__((${attrs.join(', ')})) ${s.name}`
+    } else lines.push('    ...;')
   }
   if (s.is_typedef) {
     const keepTag = model.referencedTags.has(tag)
     open = `typedef ${keepTag ? open : open.replace(/ [^ ]+$/, '')}`
     close = `} ${s.name}`
   }
-  const packedNote = s.is_packed && style.packed === 'ellipsis' ? '/* packed: layout taken from the compiler (API mode) */\n' : ''
+  const packedNote = (s.is_packed || align !== undefined) && style.packed === 'ellipsis' ? `/* ${s.is_packed ? 'packed' : 'aligned'}: layout taken from the compiler (API mode) */\n` : ''
   return `${packedNote}${open} {\n${lines.join('\n')}\n${close};`
 }
 
@@ -204,4 +220,21 @@ export function typeNames(t: TypeExpr): string[] {
   const names: string[] = []
   walkType(t, (n) => names.push(n))
   return names
+}
+
+/**
+ * Names a macro constant would declare a second time (`#define XML_STATUS_ERROR
+ * XML_STATUS_ERROR` for the enumerator of that name): LuaJIT and cffi reject the second.
+ */
+export function ordinaryNames(h: Header): Set<string> {
+  const names = new Set<string>()
+  for (const d of h.declarations) {
+    if (d.kind === 'enum') for (const v of d.values) names.add(v.name)
+    else if (d.kind === 'function' || d.kind === 'variable' || d.kind === 'typedef') names.add(d.name)
+  }
+  return names
+}
+
+function hasBitfields(s: Struct): boolean {
+  return s.fields.some((f) => f.bit_width !== undefined || (f.anonymous_struct !== undefined && hasBitfields(f.anonymous_struct)))
 }

@@ -16,32 +16,22 @@
  * `static const char *const NAME;`, floats `static const double NAME;`.
  */
 import type {Constant, Declaration, Header} from '../ir/types.js'
-import {buildCModel, enumToC, functionToC, integerText, isIntegerConstant, structToC, typedefToC, declare, type CModel} from './cdecl.js'
-import {compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
-import {SYSTEM_TYPES} from './systypes.js'
-import type {ResolvedOptions, Writer} from './types.js'
+import {buildCModel, enumToC, functionToC, integerText, isIntegerConstant, ordinaryNames, structToC, typedefToC, declare, type CModel} from './cdecl.js'
+import {bindingHeader} from './externals.js'
+import {BUILTIN_VA_LIST, CFFI_KNOWN} from './known.js'
+import {Layouts, naturalLayoutMatches} from './layout.js'
+import {applyExcludes, compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
+import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
+import type {ResolvedOptions, Writer, WriterContext} from './types.js'
 
-/** Typedef names cffi knows without a declaration (cffi.commontypes and its primitive types). */
-const CFFI_KNOWN = new Set([
-  'FILE', 'bool', 'char16_t', 'char32_t', 'int8_t', 'int16_t', 'int32_t', 'int64_t', 'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t',
-  'int_fast8_t', 'int_fast16_t', 'int_fast32_t', 'int_fast64_t', 'uint_fast8_t', 'uint_fast16_t', 'uint_fast32_t', 'uint_fast64_t',
-  'int_least8_t', 'int_least16_t', 'int_least32_t', 'int_least64_t', 'uint_least8_t', 'uint_least16_t', 'uint_least32_t', 'uint_least64_t',
-  'intmax_t', 'uintmax_t', 'intptr_t', 'uintptr_t', 'ptrdiff_t', 'size_t', 'ssize_t', 'wchar_t',
-])
+const knows = (name: string): boolean => CFFI_KNOWN.has(name)
 
-function systemPrelude(model: CModel): string[] {
+function prelude(model: CModel): string[] {
   const lines: string[] = []
-  for (const name of model.undeclared) {
-    if (CFFI_KNOWN.has(name)) continue
-    if (model.opaque.has(name)) {
-      lines.push(`typedef struct ${name} ${name};`)
-      continue
-    }
-    const sys = SYSTEM_TYPES[name]!
-    if (sys.c === 'va_list') lines.push(`typedef ... ${name};`)
-    else if (sys.c === 'opaque') lines.push(`typedef struct ${name} ${name};`)
-    else lines.push(`typedef ${sys.c} ${name};`)
-  }
+  for (const name of model.opaque) lines.push(`typedef struct ${name} ${name};`)
+  // cffi has no va_list; `typedef ... T;` lets it through as a type of unknown layout.
+  // The builtin itself is only reached through typedefs, which are printed that way.
+  for (const name of model.vaLists) if (name !== BUILTIN_VA_LIST) lines.push(`typedef ... ${name};`)
   return lines
 }
 
@@ -55,13 +45,16 @@ function constantToCffi(c: Constant, fromCompiler: boolean): string | undefined 
   return isIntegerConstant(c) ? `#define ${c.name} ${integerText(c.value)}` : undefined
 }
 
-function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: string) => boolean): string | undefined {
+function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: string) => boolean, vaLists: Set<string>, layouts: Layouts): string | undefined {
   switch (d.kind) {
     case 'constant':
       return constantToCffi(d, fromCompiler(d.name))
     case 'struct':
     case 'union':
       if (!d.name) return undefined
+      // Members an attribute moved (`int i __attribute__((aligned(16)))`): cffi's cdef has no
+      // attributes, so the record is marked aligned and gets `...;` (layout from the compiler).
+      if (!d.is_packed && d.aligned === undefined && !naturalLayoutMatches(d, layouts)) return structToC({...d, aligned: d.align}, model, {writer: 'cffi', packed: 'ellipsis', unnamedBitfields: true})
       return structToC(d, model, {writer: 'cffi', packed: 'ellipsis', unnamedBitfields: true})
     case 'enum':
       if (d.values.length === 0) return undefined
@@ -70,32 +63,46 @@ function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: s
     case 'function':
       return functionToC(d)
     case 'typedef':
+      // The compiler's va_list, reached through a system header's typedef chain: each link
+      // is a type of unknown layout to cffi (a typedef of a `...` typedef breaks API mode).
+      if (vaLists.has(d.name)) return `typedef ... ${d.name};`
       return typedefToC(d.name, d.underlying_type, model) || undefined
     case 'variable':
       return `extern ${declare(d.type, d.name)};`
   }
 }
 
-export function headerToCffi(ir: Header, options: ResolvedOptions): string {
-  const exclude = compilePatterns('cffi', 'exclude_patterns', options.exclude_patterns as string[] | undefined)
+function renderCffi(h: Header, refused: Refusal[], options: ResolvedOptions, target: string | undefined): string {
   const defines = compilePatterns('cffi', 'define_patterns', options.define_patterns as string[] | undefined)
-  const kept: Header = {...ir, declarations: ir.declarations.filter((d) => !(d.name && exclude.some((re) => re.test(d.name!))))}
-  const model = buildCModel('cffi', kept)
   const fromCompiler = (name: string): boolean => defines.some((re) => re.test(name))
-  const out = systemPrelude(model)
+  const model = buildCModel('cffi', h, knows)
+  const layouts = new Layouts(model.header, target)
+  const out = [...refusalComment(refused, '//'), ...prelude(model)]
+  const ordinary = ordinaryNames(model.header)
+  const vaLists = new Set([BUILTIN_VA_LIST, ...model.vaLists])
   for (const d of model.header.declarations) {
-    const text = declarationToCffi(d, model, fromCompiler)
+    if (d.kind === 'typedef' && d.underlying_type.kind === 'ctype' && !d.underlying_type.qualifiers?.length && vaLists.has(d.underlying_type.name)) vaLists.add(d.name)
+  }
+  for (const d of model.header.declarations) {
+    // `#define X X` for an enumerator X: the enumerator already declares it.
+    if (d.kind === 'constant' && ordinary.has(d.name)) continue
+    const text = declarationToCffi(d, model, fromCompiler, vaLists, layouts)
     if (text) out.push(text)
   }
   out.push(...((options.extra_cdef as string[] | undefined) ?? []))
   return `${out.join('\n')}\n`
 }
 
+export function headerToCffi(ir: Header, options: ResolvedOptions, context: WriterContext = {}): string {
+  const kept = bindingHeader(applyExcludes('cffi', ir, options), knows)
+  return renderWithRefusals('cffi', kept, context, (h, refused) => renderCffi(h, refused, options, context.target))
+}
+
 export const cffiWriter: Writer = {
   name: 'cffi',
   description: 'CFFI cdef declarations for ffi.cdef()',
   cacheOutput: true,
-  cacheVersion: '1',
+  cacheVersion: '2',
   extension: '.cdef.txt',
   defaultOutputPattern: '{dir}/{stem}.cdef.txt',
   options: {
@@ -103,5 +110,5 @@ export const cffiWriter: Writer = {
     define_patterns: {type: 'string-list', default: [], description: 'regular expressions; matching macro constants take their value from the compiler in API mode (`#define NAME ...`)'},
     extra_cdef: {type: 'string-list', default: [], description: 'lines appended verbatim to the cdef'},
   },
-  write: (ir, options) => headerToCffi(ir, options),
+  write: (ir, options, context) => headerToCffi(ir, options, context),
 }

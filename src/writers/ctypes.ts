@@ -16,12 +16,17 @@
  *   `tail` in byte 1). Such a member is written as a bitfield of the open unit's type,
  *   which gives GCC's layout; its value is the same integer.
  */
-import type {Constant, Declaration, Enum, Field, Header, Struct, TypeExpr} from '../ir/types.js'
+import type {Constant, Declaration, Enum, Header, TypeExpr} from '../ir/types.js'
 import {qualifyTagReferences, referencedTypes, splitTag} from '../ir/walk.js'
 import {declName, integerText, isIntegerConstant} from './cdecl.js'
+import {pyString, recordDefinition} from './ctypes-records.js'
+import {bindingHeader} from './externals.js'
+import {canonicalBuiltin, CTYPES_KNOWN, UNSUPPORTED_TYPES} from './known.js'
+import {Layouts, pointerSize} from './layout.js'
 import {decodeCLiteral} from './lua.js'
-import {canonicalBuiltin, SYSTEM_TYPES, UNSUPPORTED_TYPES} from './systypes.js'
-import {UnsupportedIrError, type ResolvedOptions, type Writer} from './types.js'
+import {applyExcludes, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
+import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
+import {UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
 
 const PRIMITIVES: Record<string, string> = {
   'char': 'ctypes.c_char', 'signed char': 'ctypes.c_byte', 'unsigned char': 'ctypes.c_ubyte',
@@ -30,27 +35,12 @@ const PRIMITIVES: Record<string, string> = {
   'float': 'ctypes.c_float', 'double': 'ctypes.c_double', 'long double': 'ctypes.c_longdouble', '_Bool': 'ctypes.c_bool', 'bool': 'ctypes.c_bool',
 }
 
-/** Sizes in bytes of the integer types (Linux LP64), for the bitfield storage-unit fix-up. */
-const INT_SIZES: Record<string, number> = {
-  'ctypes.c_char': 1, 'ctypes.c_byte': 1, 'ctypes.c_ubyte': 1, 'ctypes.c_bool': 1, 'ctypes.c_int8': 1, 'ctypes.c_uint8': 1,
-  'ctypes.c_short': 2, 'ctypes.c_ushort': 2, 'ctypes.c_int16': 2, 'ctypes.c_uint16': 2,
-  'ctypes.c_int': 4, 'ctypes.c_uint': 4, 'ctypes.c_int32': 4, 'ctypes.c_uint32': 4,
-  'ctypes.c_long': 8, 'ctypes.c_ulong': 8, 'ctypes.c_longlong': 8, 'ctypes.c_ulonglong': 8, 'ctypes.c_int64': 8, 'ctypes.c_uint64': 8,
-  'ctypes.c_size_t': 8, 'ctypes.c_ssize_t': 8,
-}
-const SIGNED_OF: Record<number, string> = {1: 'ctypes.c_int8', 2: 'ctypes.c_int16', 4: 'ctypes.c_int32', 8: 'ctypes.c_int64'}
-const UNSIGNED_OF: Record<number, string> = {1: 'ctypes.c_uint8', 2: 'ctypes.c_uint16', 4: 'ctypes.c_uint32', 8: 'ctypes.c_uint64'}
-
 const PY_KEYWORDS = new Set(['False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class', 'continue', 'def', 'del',
   'elif', 'else', 'except', 'finally', 'for', 'from', 'global', 'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass',
   'raise', 'return', 'try', 'while', 'with', 'yield', 'ctypes', 'sys'])
 
 function pyIdent(name: string): string {
   return PY_KEYWORDS.has(name) || name.startsWith('_lib') ? `${name}_` : name
-}
-
-function pyString(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
 function pyBytes(bytes: number[]): string {
@@ -113,10 +103,10 @@ class CtypesEmitter {
         if (PRIMITIVES[name]) return PRIMITIVES[name]
         const py = this.names.py.get(name)
         if (py) return py
-        const sys = SYSTEM_TYPES[name]
-        if (sys && sys.c !== 'opaque') return sys.ctypes
-        if (sys || splitTag(name)) this.fail(`type '${name}' is used by value but its layout is not in the IR`)
-        return this.fail(`type '${name}' is neither declared in the IR nor a known system type`)
+        const known = CTYPES_KNOWN[name]
+        if (known) return known
+        if (splitTag(name)) this.fail(`type '${name}' is used by value but its layout is not in the IR`)
+        return this.fail(`type '${name}' is declared neither in the IR (as a project or external declaration) nor known to ctypes`)
       }
       case 'pointer':
         return this.pointer(t.pointee)
@@ -139,7 +129,7 @@ class CtypesEmitter {
       if (name === 'void') return 'ctypes.c_void_p'
       if (name === 'wchar_t') return 'ctypes.c_wchar_p'
       // Pointers to types the IR does not define (opaque system or foreign types) are untyped.
-      if (!this.names.py.has(name) && !PRIMITIVES[name] && (!SYSTEM_TYPES[name] || SYSTEM_TYPES[name].c === 'opaque')) return 'ctypes.c_void_p'
+      if (!this.names.py.has(name) && !PRIMITIVES[name] && !CTYPES_KNOWN[name]) return 'ctypes.c_void_p'
     }
     const target = this.type(pointee)
     return target === 'None' ? 'ctypes.c_void_p' : `ctypes.POINTER(${target})`
@@ -155,84 +145,11 @@ class CtypesEmitter {
     return `ctypes.CFUNCTYPE(${[this.type(f.return_type), ...f.parameters.map((p) => this.param(p.type))].join(', ')})`
   }
 
-  /** Follows typedefs to the ctypes integer type, if the type is an integer. */
-  intType(t: TypeExpr): string | undefined {
-    if (t.kind !== 'ctype') return undefined
-    const name = canonicalBuiltin(t.name)
-    const underlying = this.names.typedefs.get(name)
-    if (underlying) return this.intType(underlying)
-    const e = this.names.enums.get(name)
-    if (e) return enumType(e)
-    const expr = PRIMITIVES[name] ?? SYSTEM_TYPES[name]?.ctypes
-    return expr && INT_SIZES[expr] ? expr : undefined
-  }
 }
 
 function enumType(e: Enum): string {
   const name = canonicalBuiltin(e.integer_type?.name ?? 'int')
-  return PRIMITIVES[name] ?? SYSTEM_TYPES[name]?.ctypes ?? 'ctypes.c_int'
-}
-
-interface RecordDef {
-  lines: string[]
-}
-
-/** Writes the `_fields_` of a record (and helper classes for anonymous members). */
-function recordDefinition(s: Struct, pyName: string, em: CtypesEmitter): RecordDef {
-  const lines: string[] = []
-  const entries: string[] = []
-  const anonymous: string[] = []
-  // GCC storage-unit tracking for the bitfield fix-up (see the module comment).
-  let unit: {type: string; startBit: number; bits: number} | undefined
-  let bitPos = 0
-  let pad = 0
-  s.fields.forEach((f: Field, i: number) => {
-    if (f.anonymous_struct) {
-      const helper = `_${pyName}_anon${i}`
-      const inner = f.anonymous_struct
-      lines.push(`class ${helper}(ctypes.${inner.kind === 'union' ? 'Union' : 'Structure'}):`, '    pass', '')
-      lines.push(...recordDefinition(inner, helper, em).lines, '')
-      const field = f.name ?? `_anon${i}`
-      if (!f.name) anonymous.push(field)
-      entries.push(`(${pyString(field)}, ${helper})`)
-      unit = undefined
-      return
-    }
-    if (f.bit_width !== undefined) {
-      const intType = em.intType(f.type)
-      if (!intType) em.fail(`bitfield '${f.name ?? '(unnamed)'}' is not of an integer type`)
-      if (f.bit_width === 0) em.fail('a zero-width bitfield has no ctypes equivalent')
-      const size = INT_SIZES[intType]! * 8
-      if (!unit || unit.bits !== size || bitPos + f.bit_width > unit.startBit + size) {
-        unit = {type: intType, startBit: Math.floor(bitPos / size) * size, bits: size}
-        if (bitPos + f.bit_width > unit.startBit + size) unit.startBit = Math.ceil(bitPos / size) * size
-        bitPos = Math.max(bitPos, unit.startBit)
-      }
-      entries.push(`(${pyString(f.name ?? `_pad${pad++}`)}, ${intType}, ${f.bit_width})`)
-      bitPos += f.bit_width
-      return
-    }
-    const intType = em.intType(f.type)
-    if (unit && intType && !s.is_packed) {
-      const bits = INT_SIZES[intType]! * 8
-      const start = Math.ceil(bitPos / bits) * bits
-      if (start + bits <= unit.startBit + unit.bits) {
-        // Shares the open unit in GCC's layout: express it as a bitfield of that unit.
-        if (start > bitPos) entries.push(`(${pyString(`_pad${pad++}`)}, ${unit.type}, ${start - bitPos})`)
-        const unitType = (/c_u|c_size_t|c_bool/.test(intType) ? UNSIGNED_OF : SIGNED_OF)[unit.bits / 8]!
-        entries.push(`(${pyString(f.name ?? `_pad${pad++}`)}, ${unitType}, ${bits})`)
-        bitPos = start + bits
-        return
-      }
-    }
-    unit = undefined
-    bitPos = 0
-    entries.push(`(${pyString(f.name ?? `_pad${pad++}`)}, ${em.type(f.type)})`)
-  })
-  if (s.is_packed) lines.push(`${pyName}._pack_ = 1`)
-  if (anonymous.length > 0) lines.push(`${pyName}._anonymous_ = (${anonymous.map(pyString).join(', ')}${anonymous.length === 1 ? ',' : ''})`)
-  lines.push(`${pyName}._fields_ = [`, ...entries.map((e) => `    ${e},`), ']')
-  return {lines}
+  return PRIMITIVES[name] ?? CTYPES_KNOWN[name] ?? 'ctypes.c_int'
 }
 
 function section(title: string, body: string[]): string[] {
@@ -323,8 +240,17 @@ def _variable(name, ctype):
         return None
 `
 
-export function headerToCtypes(ir: Header, options: ResolvedOptions): string {
-  const h = qualifyTagReferences(ir)
+const knows = (name: string): boolean => CTYPES_KNOWN[name] !== undefined
+
+export function headerToCtypes(ir: Header, options: ResolvedOptions, context: WriterContext = {}): string {
+  const kept = bindingHeader(applyExcludes('ctypes', ir, options), knows)
+  return renderWithRefusals('ctypes', kept, context, (h, refused) => renderCtypes(ir, h, refused, options, context.target))
+}
+
+function renderCtypes(ir: Header, bound: Header, refused: Refusal[], options: ResolvedOptions, target: string | undefined): string {
+  const h = qualifyTagReferences(bound)
+  const layouts = new Layouts(h, target)
+  const classes = new Map<string, number>()
   const names = new Names(h)
   const lib = options.lib_name as string
   const library = options.library as string
@@ -351,9 +277,9 @@ export function headerToCtypes(ir: Header, options: ResolvedOptions): string {
       forward.push(`class ${names.py.get(`${d.kind} ${d.name}`)}(ctypes.${d.kind === 'union' ? 'Union' : 'Structure'}):`, '    pass', '')
     } else if (d.kind === 'function') {
       const e = em(d)
-      if (d.no_prototype) e.fail('a function without a prototype has no ctypes argtypes')
-      const args = d.parameters.map((p) => e.param(p.type))
-      functions.push(`${pyIdent(d.name)} = _function(${pyString(d.name)}, ${e.type(d.return_type)}, [${args.join(', ')}])`)
+      // No prototype (K&R `int f()`): argtypes None, so ctypes passes any arguments with C's default promotions.
+      const args = d.no_prototype ? 'None' : `[${d.parameters.map((p) => e.param(p.type)).join(', ')}]`
+      functions.push(`${pyIdent(d.name)} = _function(${pyString(d.name)}, ${e.type(d.return_type)}, ${args})`)
     } else if (d.kind === 'variable') {
       variables.push(`${pyIdent(d.name)} = _variable(${pyString(d.name)}, ${em(d).type(d.type)})`)
     }
@@ -364,12 +290,13 @@ export function headerToCtypes(ir: Header, options: ResolvedOptions): string {
       const value = em(d).type(d.underlying_type)
       if (value !== py) definitions.push(`${py} = ${value}`, '')
     } else if (d.kind === 'struct' || d.kind === 'union') {
-      definitions.push(...recordDefinition(d, names.py.get(`${d.kind} ${d.name}`)!, em(d)).lines, '')
+      definitions.push(...recordDefinition(d, names.py.get(`${d.kind} ${d.name}`)!, em(d), layouts, classes, pointerSize(target)).lines, '')
     }
   }
 
   const lines = [
     `"""ctypes bindings generated from ${ir.path}."""`,
+    ...refusalComment(refused, '#'),
     '',
     'import ctypes',
     'import ctypes.util',
@@ -393,12 +320,13 @@ export const ctypesWriter: Writer = {
   name: 'ctypes',
   description: 'an importable Python ctypes module',
   cacheOutput: true,
-  cacheVersion: '1',
+  cacheVersion: '2',
   extension: '.py',
   defaultOutputPattern: '{dir}/{stem}_ctypes.py',
   options: {
     library: {type: 'string', default: '', description: 'library to load: a name for ctypes.util.find_library ("z"), a path, or empty for the symbols already loaded in the process'},
+    exclude_patterns: EXCLUDE_PATTERNS_OPTION,
     lib_name: {type: 'string', default: '_lib', description: 'name of the module variable that holds the loaded library'},
   },
-  write: (ir, options) => headerToCtypes(ir, options),
+  write: (ir, options, context) => headerToCtypes(ir, options, context),
 }

@@ -10,6 +10,7 @@ import {resolve} from 'node:path'
 import {headerFromJson} from '../ir/json.js'
 import {declareC, typeToC} from '../ir/text.js'
 import type {Declaration, Enum, Field, Function, Header, Struct, TypeExpr} from '../ir/types.js'
+import {projectDeclarations} from '../ir/walk.js'
 import {WriterOptionError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
 
 export type Severity = 'breaking' | 'non_breaking'
@@ -152,7 +153,8 @@ function diffSame(a: Declaration, b: Declaration): DiffEntry[] {
 export function diffHeaders(baseline: Header, current: Header): ApiDiff {
   const index = (h: Header): Map<string, Declaration> => {
     const m = new Map<string, Declaration>()
-    for (const d of h.declarations) if (d.name && !m.has(`${d.kind}\0${d.name}`)) m.set(`${d.kind}\0${d.name}`, d)
+    // External declarations are the system's, not the project's API.
+    for (const d of projectDeclarations(h)) if (d.name && !m.has(`${d.kind}\0${d.name}`)) m.set(`${d.kind}\0${d.name}`, d)
     return m
   }
   const a = index(baseline)

@@ -10,17 +10,15 @@
  * accepts no wider static consts); wider integers (as `LL`/`ULL` cdata), floats and
  * strings are Lua locals. The module returns a table of those Lua-side constants.
  */
-import type {Constant, Declaration, Header} from '../ir/types.js'
-import {buildCModel, declare, declName, enumToC, functionToC, integerText, isIntegerConstant, structToC, typedefToC, type CModel} from './cdecl.js'
-import {compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
-import {SYSTEM_TYPES} from './systypes.js'
-import {UnsupportedIrError, type ResolvedOptions, type Writer} from './types.js'
-
-/** Typedef names LuaJIT's ffi knows without a declaration. */
-const LUAJIT_KNOWN = new Set([
-  'int8_t', 'int16_t', 'int32_t', 'int64_t', 'uint8_t', 'uint16_t', 'uint32_t', 'uint64_t', 'intptr_t', 'uintptr_t',
-  'ptrdiff_t', 'size_t', 'ssize_t', 'wchar_t', 'va_list', '__builtin_va_list', '__gnuc_va_list', 'bool',
-])
+import type {Constant, Declaration, Enum, Field, Header, Struct} from '../ir/types.js'
+import {isExternal, referencedTypes} from '../ir/walk.js'
+import {buildCModel, declare, declName, enumToC, functionToC, integerText, isIntegerConstant, ordinaryNames, structToC, typedefToC, type CModel} from './cdecl.js'
+import {bindingHeader} from './externals.js'
+import {LUAJIT_KNOWN} from './known.js'
+import {byteBitfields, Layouts, naturalLayoutMatches, paddedEquivalent, wordBitfields} from './layout.js'
+import {applyExcludes, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
+import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
+import {UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
 
 /** Decodes a C string or char literal (quotes included) into bytes; undefined if it is not one literal. */
 export function decodeCLiteral(text: string): number[] | undefined {
@@ -81,22 +79,45 @@ function constantToLua(c: Constant): LuaConstant {
   return {}
 }
 
-function declarationToLua(d: Declaration, model: CModel): string | undefined {
+/** Whether LuaJIT's parser rejects a bitfield of the record: wider than 32 bits, or of a 64-bit type. */
+function needsRewrite(s: Struct, layouts: Layouts): boolean {
+  const wide = (f: Field): boolean => f.bit_width !== undefined && (f.bit_width > 32 || (layouts.integer(f.type)?.size ?? 0) > 4)
+  return s.fields.some((f) => wide(f) || (f.anonymous_struct !== undefined && needsRewrite(f.anonymous_struct, layouts)))
+}
+
+/** A record with bitfields LuaJIT cannot take, as its packed layout-equivalent (anonymous members included). */
+function luajitRecord(s: Struct, layouts: Layouts): Struct {
+  // LuaJIT reads no attribute on a member: a record whose members they moved gets explicit padding.
+  if (!s.is_packed && !naturalLayoutMatches(s, layouts)) return paddedEquivalent(s, layouts) ?? s
+  // LuaJIT declares a packed record's bitfields but cannot access them (NYI).
+  if (s.is_packed && s.fields.some((f) => f.bit_width !== undefined)) {
+    const bytes = byteBitfields(s, layouts)
+    if (!bytes) throw new UnsupportedIrError('lua', declName(s), 'a packed record with bitfields (LuaJIT cannot access them) whose layout the IR does not give completely')
+    return bytes
+  }
+  if (!needsRewrite(s, layouts)) return s
+  const inner: Struct = {...s, fields: s.fields.map((f) => (f.anonymous_struct && needsRewrite(f.anonymous_struct, layouts) ? {...f, anonymous_struct: luajitRecord(f.anonymous_struct, layouts)} : f))}
+  if (!s.fields.some((f) => f.bit_width !== undefined && (f.bit_width > 32 || (layouts.integer(f.type)?.size ?? 0) > 4))) return inner
+  const words = wordBitfields(inner, layouts)
+  if (!words) throw new UnsupportedIrError('lua', declName(s), 'a bitfield wider than 32 bits or of a 64-bit type (LuaJIT takes neither), in a union, a packed record or one whose layout the IR does not give completely')
+  return words
+}
+
+function declarationToLua(d: Declaration, model: CModel, layouts: Layouts): string | undefined {
   switch (d.kind) {
     case 'struct':
-    case 'union':
-      return d.name ? structToC(d, model, {writer: 'lua', packed: 'attribute', unnamedBitfields: true}) : undefined
-    case 'enum': {
-      if (d.values.length === 0) return undefined
-      const values = d.values.map((v) => integerText(v.value)).filter((v): v is string => v !== undefined).map((v) => BigInt(v))
-      const fitsInt = values.every((v) => v >= -(2n ** 31n) && v < 2n ** 31n)
-      const fitsUint = values.every((v) => v >= 0n && v < 2n ** 32n)
-      if ((d.size !== undefined && d.size !== 4) || !(fitsInt || fitsUint)) {
-        throw new UnsupportedIrError('lua', declName(d), `LuaJIT enums are 32-bit, this one is ${d.size ?? '?'} bytes (${d.integer_type?.name ?? 'values out of range'})`,
-          'exclude it with the exclude_patterns option')
-      }
-      return enumToC(d, model)
+    case 'union': {
+      if (!d.name) return undefined
+      const record = luajitRecord(d, layouts)
+      const note = record === d ? ''
+        : d.is_packed ? `/* ${declName(d)}: packed; its bitfields in unpacked byte-wide groups LuaJIT can access (one crossing a byte is split into _0, _1, ...) */\n`
+          : !d.fields.some((f) => f.bit_width !== undefined) ? `/* ${declName(d)}: members at the offsets attributes gave them, with explicit padding */\n`
+            : `/* ${declName(d)}: 64-bit bitfields as 32-bit ones at the same bits (one crossing a 32-bit boundary is split into _lo and _hi there) */\n`
+      return note + structToC(record, model, {writer: 'lua', packed: 'attribute', unnamedBitfields: true})
     }
+    case 'enum':
+      if (d.values.length === 0) return undefined
+      return enumToC(d, model)
     case 'function':
       return functionToC(d)
     case 'typedef':
@@ -108,38 +129,76 @@ function declarationToLua(d: Declaration, model: CModel): string | undefined {
   }
 }
 
-export function headerToLua(ir: Header, options: ResolvedOptions = {}): string {
-  const exclude = compilePatterns('lua', 'exclude_patterns', options.exclude_patterns as string[] | undefined)
-  const kept: Header = {...ir, declarations: ir.declarations.filter((d) => !(d.name && exclude.some((re) => re.test(d.name!))))}
-  const model = buildCModel('lua', kept)
-  const cdef: string[] = []
-  for (const name of model.undeclared) {
-    if (LUAJIT_KNOWN.has(name)) continue
-    const sys = SYSTEM_TYPES[name]
-    cdef.push(!sys || sys.c === 'opaque' ? `typedef struct ${name} ${name};` : `typedef ${sys.c === 'va_list' ? 'va_list' : sys.c} ${name};`)
+/** Whether LuaJIT, whose enums are all 32-bit, would give the enum another size or values. */
+function isWideEnum(e: Enum): boolean {
+  const values = e.values.map((v) => integerText(v.value)).filter((v): v is string => v !== undefined).map((v) => BigInt(v))
+  const fitsInt = values.every((v) => v >= -(2n ** 31n) && v < 2n ** 31n)
+  const fitsUint = values.every((v) => v >= 0n && v < 2n ** 32n)
+  return (e.size !== undefined && e.size !== 4) || !(fitsInt || fitsUint)
+}
+
+function renderLua(ir: Header, h: Header, refused: Refusal[], target: string | undefined): string {
+  const model = buildCModel('lua', h, (name) => LUAJIT_KNOWN.has(name))
+  const layouts = new Layouts(model.header, target)
+  // A 64-bit enum has no LuaJIT type: its values become constants, and a declaration using its type is refused.
+  const wide = model.header.declarations.filter((d): d is Enum => d.kind === 'enum' && isWideEnum(d))
+  const wideNames = new Set(wide.flatMap((e) => (e.name ? [`enum ${e.name}`, ...(e.is_typedef ? [e.name] : [])] : [])))
+  for (const d of model.header.declarations) {
+    if (d.kind === 'enum') continue
+    const uses = referencedTypes(d).find((r) => wideNames.has(r.name))
+    if (uses) throw new UnsupportedIrError('lua', declName(d), `it uses ${uses.name}, an enum wider than 32 bits, and LuaJIT enums are all 32-bit`)
   }
+  const ordinary = ordinaryNames({...model.header, declarations: model.header.declarations.filter((d) => !(d.kind === 'enum' && wide.includes(d)))})
+  const cdef: string[] = []
+  const externals: string[] = []
+  for (const name of model.opaque) cdef.push(`typedef struct ${name} ${name};`)
   const locals: [string, string][] = []
   for (const d of model.header.declarations) {
     if (d.kind === 'constant') {
+      // The enumerator (or function, variable) of that name already gives the value.
+      if (ordinary.has(d.name)) continue
       const c = constantToLua(d)
       if (c.cdef) cdef.push(c.cdef)
       if (c.lua) locals.push([d.name, c.lua])
       continue
     }
-    const text = declarationToLua(d, model)
-    if (text) cdef.push(text)
+    if (d.kind === 'enum' && wide.includes(d)) {
+      cdef.push(`/* ${declName(d)} is ${d.size ?? 8} bytes in C and LuaJIT enums are 32-bit: its values are constants */`)
+      for (const v of d.values) {
+        if (ordinary.has(v.name)) continue
+        const c = constantToLua({kind: 'constant', name: v.name, value: v.value})
+        if (c.cdef) cdef.push(c.cdef)
+        if (c.lua) locals.push([v.name, c.lua])
+      }
+      continue
+    }
+    const text = declarationToLua(d, model, layouts)
+    if (text) (isExternal(d) ? externals : cdef).push(text)
   }
   const body = cdef.join('\n')
-  let level = ''
-  while (body.includes(`]${level}]`)) level += '='
+  const level = longBracketLevel([body, ...externals])
   const lines = [
     '-- Auto-generated LuaJIT FFI bindings',
     `-- Source: ${ir.path}`,
     '-- Generated by headerkit',
+    ...refusalComment(refused, '--'),
     '',
     'local ffi = require("ffi")',
     '',
   ]
+  if (externals.length > 0) {
+    // ffi.cdef is one namespace per process: another module may have declared the same
+    // system record already, which LuaJIT reports as a redefinition.
+    lines.push(
+      '-- Declarations from outside the project (system and library headers) this module needs.',
+      'local function cdef_external(text)',
+      '    local ok, err = pcall(ffi.cdef, text)',
+      '    if not ok and not tostring(err):find("attempt to redefine", 1, true) then error(err, 2) end',
+      'end',
+      ...externals.map((text) => `cdef_external[${level}[\n${text}\n]${level}]`),
+      '',
+    )
+  }
   for (const [name, value] of locals) lines.push(`local ${name} = ${value}`)
   if (locals.length > 0) lines.push('')
   lines.push(`ffi.cdef[${level}[`, body, `]${level}]`, '')
@@ -147,15 +206,26 @@ export function headerToLua(ir: Header, options: ResolvedOptions = {}): string {
   return `${lines.join('\n')}\n`
 }
 
+function longBracketLevel(texts: string[]): string {
+  let level = ''
+  while (texts.some((t) => t.includes(`]${level}]`))) level += '='
+  return level
+}
+
+export function headerToLua(ir: Header, options: ResolvedOptions = {}, context: WriterContext = {}): string {
+  const kept = bindingHeader(applyExcludes('lua', ir, options), (name) => LUAJIT_KNOWN.has(name))
+  return renderWithRefusals('lua', kept, context, (h, refused) => renderLua(ir, h, refused, context.target))
+}
+
 export const luaWriter: Writer = {
   name: 'lua',
   description: 'LuaJIT FFI bindings (ffi.cdef)',
   cacheOutput: true,
-  cacheVersion: '1',
+  cacheVersion: '2',
   extension: '.lua',
   defaultOutputPattern: '{dir}/{stem}_ffi.lua',
   options: {
     exclude_patterns: EXCLUDE_PATTERNS_OPTION,
   },
-  write: (ir, options) => headerToLua(ir, options),
+  write: (ir, options, context) => headerToLua(ir, options, context),
 }

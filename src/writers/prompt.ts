@@ -8,8 +8,8 @@
 import {declarationToJson} from '../ir/json.js'
 import {typeToC} from '../ir/text.js'
 import type {Declaration, Field, Header, Struct, TypeExpr} from '../ir/types.js'
-import {referencedTypes} from '../ir/walk.js'
-import {C_BUILTIN_TYPES, canonicalBuiltin} from './systypes.js'
+import {projectDeclarations, referencedTypes} from '../ir/walk.js'
+import {C_BUILTIN_TYPES, canonicalBuiltin} from './known.js'
 import type {ResolvedOptions, Writer} from './types.js'
 
 /** `const char *` -> `const char*`, the original's compact spelling. */
@@ -129,6 +129,8 @@ function verbose(h: Header): string {
 
 export function headerToPrompt(ir: Header, options: ResolvedOptions): string {
   const level = options.verbosity as string
+  // The API is the project's: declarations from system and library headers it uses are not part of it.
+  ir = {...ir, declarations: projectDeclarations(ir)}
   return level === 'verbose' ? verbose(ir) : level === 'standard' ? standard(ir) : compact(ir)
 }
 

@@ -34,6 +34,14 @@ export interface WriterContext {
   cwd?: string
   /** The target triple the IR was parsed for, when known (informational; writers must not embed host paths). */
   target?: string
+  /**
+   * False: a declaration the consumer cannot express is left out (with a comment in the
+   * output and a `warn` call) instead of failing the whole output. Default true, so a
+   * library caller sees every refusal as an UnsupportedIrError.
+   */
+  strict?: boolean
+  /** Receives one message per declaration left out when not strict. */
+  warn?: (message: string) => void
 }
 
 export interface Writer {
@@ -54,12 +62,20 @@ export interface Writer {
 /** A writer that cannot express part of the IR in its target language. */
 export class UnsupportedIrError extends HeaderkitError {
   readonly writer: string
+  /** How the declaration is named in messages: `struct 'x'`, `function 'f'`, `anonymous enum`. */
   readonly declaration: string
+  /** Why the consumer cannot take it. */
+  readonly reason: string
 
   constructor(writer: string, declaration: string, what: string, hint?: string) {
-    super('E_WRITER_UNSUPPORTED', `${writer} writer cannot express ${declaration}: ${what}`, {hint})
+    const name = /'([^']+)'/.exec(declaration)?.[1]
+    const option = name ? `the exclude_patterns option (--writer-opt ${writer}:exclude_patterns='^${name}$')` : `the exclude_patterns option of the ${writer} writer`
+    super('E_WRITER_UNSUPPORTED', `${writer} writer cannot express ${declaration}: ${what}`, {
+      hint: hint ?? `leave it out with ${option}, or generate without --strict to skip it with a warning`,
+    })
     this.writer = writer
     this.declaration = declaration
+    this.reason = what
   }
 }
 

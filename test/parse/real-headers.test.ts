@@ -6,10 +6,11 @@
 import assert from 'node:assert/strict'
 import type {Constant, Declaration, Enum, Function as Fn, Struct} from '../../src/ir/types.js'
 import {crossSysrootArgs, parseHeader, type ParseResult} from '../../src/parse/index.js'
+import {projectDeclarations} from '../../src/ir/walk.js'
 import {ARM, find, X86} from './helpers.js'
 
 
-const names = (r: ParseResult, kind: Declaration['kind']): string[] => r.ir.declarations.filter((d) => d.kind === kind).map((d) => d.name ?? '')
+const names = (r: ParseResult, kind: Declaration['kind']): string[] => projectDeclarations(r.ir).filter((d) => d.kind === kind).map((d) => d.name ?? '')
 const ptr = (name: string, qualifiers?: string[]): unknown => ({kind: 'pointer', pointee: qualifiers ? {kind: 'ctype', name, qualifiers} : {kind: 'ctype', name}})
 
 describe('parse: zlib.h', function () {

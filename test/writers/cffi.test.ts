@@ -122,6 +122,6 @@ print(json.dumps(r))
     const bad: Header = {path: 'x.h', declarations: [{kind: 'struct', name: 'wide', fields: [{name: 'v', type: {kind: 'ctype', name: '__int128'}}]}]}
     assert.throws(() => write(bad), (e: unknown) => e instanceof UnsupportedIrError && /cffi writer cannot express struct 'wide': type '__int128'/.test(e.message))
     const unknown: Header = {path: 'x.h', declarations: [{kind: 'function', name: 'f', return_type: {kind: 'ctype', name: 'mystery_t'}, parameters: [], is_variadic: false}]}
-    assert.throws(() => write(unknown), /function 'f': type 'mystery_t' is neither declared/)
+    assert.throws(() => write(unknown), /function 'f': type 'mystery_t' is declared neither in the IR/)
   })
 })

@@ -188,8 +188,13 @@ describe('lua writer, checked by luajit', function () {
     assert.doesNotMatch(text, /\/work|\/tmp/)
   })
 
-  it('refuses an enum LuaJIT would lay out differently from C, naming it', () => {
-    assert.throws(() => lua.write(trickyIr(), resolveWriterOptions(lua), {}),
-      (e: unknown) => e instanceof UnsupportedIrError && /lua writer cannot express enum 'big_values': LuaJIT enums are 32-bit/.test(e.message))
+  it('gives the values of an enum wider than LuaJIT\'s as constants, and refuses a declaration of its type, naming both', () => {
+    const text = lua.write(trickyIr(), resolveWriterOptions(lua), {})
+    assert.match(text, /enum 'big_values' is 8 bytes in C and LuaJIT enums are 32-bit: its values are constants/)
+    assert.doesNotMatch(text, /^enum big_values \{$/m)
+    const ir = trickyIr()
+    ir.declarations.push({kind: 'function', name: 'take_big', return_type: {kind: 'ctype', name: 'void'}, parameters: [{name: 'v', type: {kind: 'ctype', name: 'enum big_values'}}], is_variadic: false})
+    assert.throws(() => lua.write(ir, resolveWriterOptions(lua), {}), (e: unknown) => e instanceof UnsupportedIrError &&
+      /lua writer cannot express function 'take_big': it uses enum big_values, an enum wider than 32 bits/.test(e.message) && /exclude_patterns='\^take_big\$'/.test(e.hint ?? ''))
   })
 })

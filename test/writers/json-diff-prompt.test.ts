@@ -43,6 +43,15 @@ describe('diff writer', () => {
   tree.fields.push({name: 'depth', type: {kind: 'ctype', name: 'int'}})
   changed.declarations.push({kind: 'function', name: 'tricky_new', return_type: {kind: 'ctype', name: 'int'}, parameters: [], is_variadic: false})
 
+  it('compares the project\'s API only: external declarations changing is no API change', () => {
+    const withSystem: Header = structuredClone(base)
+    withSystem.declarations.unshift({kind: 'typedef', name: '__off_t', underlying_type: {kind: 'ctype', name: 'long'}, external_header: 'sys/types.h'})
+    assert.deepEqual((JSON.parse(render('diff', withSystem, [], {baseline: base})) as ApiDiff).entries, [])
+    const project: Header = structuredClone(withSystem)
+    delete (project.declarations[0] as {external_header?: string}).external_header
+    assert.deepEqual((JSON.parse(render('diff', project, [], {baseline: base})) as ApiDiff).entries.map((e) => `${e.kind}:${e.name}`), ['typedef_added:__off_t'])
+  })
+
   it('reports added, removed and changed declarations as parseable JSON', () => {
     const diff = JSON.parse(render('diff', changed, [], {baseline: base})) as ApiDiff
     assert.equal(diff.baseline, 'fixtures/ir/tricky.h')
@@ -91,6 +100,10 @@ describe('prompt writer', () => {
     assert.match(text, /^STRUCT opaque_handle \(opaque\)$/m)
     const zlib = render('prompt', await systemIr('zlib'))
     assert.match(zlib, /^FUNC zlibVersion\(\) -> const char\*$/m)
+    // zlib uses off_t from sys/types.h (an external declaration): not part of its API.
+    assert.ok((await systemIr('zlib')).declarations.some((d) => d.name === 'off_t'))
+    assert.match(zlib, /^TYPEDEF uLong = unsigned long$/m)
+    assert.doesNotMatch(zlib, /^TYPEDEF (off_t|__off_t) = /m)
     assert.match(zlib, /^STRUCT z_stream_s \{/m)
   })
 

@@ -15,8 +15,11 @@ import type {
   CType, Declaration, Enum, EnumValue, Field, Function as FunctionDecl, FunctionPointer,
   Parameter, SourceLocation, Struct, TypeExpr, Typedef, Variable,
 } from '../../ir/types.js'
+import {referencedTypes} from '../../ir/walk.js'
+import {includedAs, systemHeaderName} from './externals.js'
 import {takeString, type CXCursor, type CXSourceLocation, type CXType, type Libclang} from './ffi.js'
 import * as K from './kinds.js'
+import type {IncludeStep} from './parse.js'
 
 export interface FileInfo {
   abs: string
@@ -79,12 +82,19 @@ export class Extractor {
   private readonly column = [0]
   private readonly offset = [0]
 
-  constructor(private readonly clang: Libclang, private readonly tu: unknown, private readonly ctx: ExtractContext, includeOrders: Map<number, number[]>) {
-    this.f = clang.fn
-    this.includeOrders = includeOrders
-  }
+  /** Named types (typedef names, `struct X`) the conversion met, with their declaring cursor, for the external pass. */
+  private readonly named = new Map<string, CXCursor>()
+  /** How far each external name has been resolved. */
+  private readonly externalState = new Map<string, 'busy' | 'opaque' | 'full'>()
+  /** The header of the external declaration being built; push() marks what it adds. */
+  private externalHeader: string | undefined
+  private externalSeq = 0
+  /** External typedefs by name, so one first needed through a pointer can pass on a later by-value need. */
+  private readonly externalTypedefs = new Map<string, Typedef>()
 
-  private readonly includeOrders: Map<number, number[]>
+  constructor(private readonly clang: Libclang, private readonly tu: unknown, private readonly ctx: ExtractContext, private readonly chains: Map<number, IncludeStep[]>) {
+    this.f = clang.fn
+  }
 
   // ------------------------------------------------------------ files and locations
 
@@ -103,7 +113,8 @@ export class Extractor {
     const where = loc ?? this.f.clang_getLocation(this.tu, file, 1, 1)
     const system = this.f.clang_Location_isInSystemHeader(where) !== 0
     const local = !system && under(this.ctx.projectRoot, abs) && !this.ctx.systemDirs.some((d) => under(d, abs))
-    info = {abs, rel: local ? path.relative(this.ctx.projectRoot, abs).split(path.sep).join('/') : undefined, order: this.includeOrders.get(file) ?? [Number.MAX_SAFE_INTEGER]}
+    const chain = this.chains.get(file)
+    info = {abs, rel: local ? path.relative(this.ctx.projectRoot, abs).split(path.sep).join('/') : undefined, order: chain ? chain.map((s) => s.offset) : [Number.MAX_SAFE_INTEGER]}
     this.files.set(file, info)
     return info
   }
@@ -163,6 +174,7 @@ export class Extractor {
           break
       }
     }
+    this.resolveExternals()
     return this.declarations()
   }
 
@@ -176,6 +188,10 @@ export class Extractor {
   }
 
   private push(order: number[], decl: Declaration): Item {
+    if (this.externalHeader !== undefined && (decl.kind === 'struct' || decl.kind === 'union' || decl.kind === 'enum' || decl.kind === 'typedef')) {
+      decl.external_header = this.externalHeader
+      delete decl.location
+    }
     const item: Item = {order, decl}
     this.items.push(item)
     return item
@@ -288,7 +304,12 @@ export class Extractor {
   private unnamedRecordOf(t: CXType, nested: Map<number, Struct>): Struct | undefined {
     if (nested.size === 0) return undefined
     let base = t
-    while (base.kind === K.TYPE.Elaborated) base = this.f.clang_Type_getNamedType(base)
+    // An array of an unnamed record (`struct {...} field_data[7]`) keeps its element record.
+    for (;;) {
+      if (base.kind === K.TYPE.Elaborated) base = this.f.clang_Type_getNamedType(base)
+      else if (base.kind === K.TYPE.ConstantArray || base.kind === K.TYPE.IncompleteArray) base = this.f.clang_getArrayElementType(base)
+      else break
+    }
     if (base.kind !== K.TYPE.Record) return undefined
     const decl: CXCursor = this.f.clang_getTypeDeclaration(base)
     return nested.get(decl.d0)
@@ -427,6 +448,140 @@ export class Extractor {
     return this.f.clang_isConstQualifiedType(t) !== 0 || this.f.clang_isVolatileQualifiedType(t) !== 0
   }
 
+  // ------------------------------------------------------------ external declarations
+
+  /**
+   * Adds the declarations from outside the project that project declarations depend
+   * on: what each name needs (layout when used by value, a name when only through
+   * pointers), followed down typedef chains and member types. Each is added after the
+   * ones it depends on, and all before the project's, so the IR stays in an order C
+   * accepts.
+   */
+  private resolveExternals(): void {
+    for (const item of [...this.items]) {
+      if (item.removed) continue
+      for (const ref of referencedTypes(item.decl)) this.needExternal(ref.name, ref.byValue)
+    }
+  }
+
+  private needExternal(name: string, byValue: boolean): void {
+    const cursor = this.named.get(name)
+    if (!cursor) return
+    const state = this.externalState.get(name)
+    if (state === 'busy' || state === 'full' || (state === 'opaque' && !byValue)) return
+    const typedef = this.externalTypedefs.get(name)
+    if (typedef) {
+      // Built for a pointer use; what it names now needs its layout.
+      this.externalState.set(name, 'full')
+      for (const ref of referencedTypes(typedef)) this.needExternal(ref.name, ref.byValue)
+      return
+    }
+    const file = this.locate(this.f.clang_getCursorLocation(cursor))
+    // Builtin typedefs (`__builtin_va_list`) have no file: every consumer knows them or none does.
+    if (file === 0) return
+    const info = this.fileInfo(file, undefined)
+    if (info.rel !== undefined) return
+    const header = this.headerOf(file, info)
+    const outer = this.externalHeader
+    this.externalState.set(name, 'busy')
+    this.externalHeader = header
+    try {
+      const item = this.buildExternal(name, cursor, byValue)
+      if (!item) {
+        this.externalState.delete(name)
+        return
+      }
+      const d = item.decl
+      const opaque = d.kind === 'struct' || d.kind === 'union' ? !!d.is_opaque : d.kind === 'typedef' && !byValue && d.underlying_type.kind !== 'array'
+      this.externalState.set(name, opaque ? 'opaque' : 'full')
+      if (d.kind === 'typedef') this.externalTypedefs.set(name, d)
+      // Its dependencies were added while it was built; it sorts after them.
+      item.order = [-1, this.externalSeq++]
+    } finally {
+      this.externalHeader = outer
+    }
+  }
+
+  private buildExternal(name: string, cursor: CXCursor, byValue: boolean): Item | undefined {
+    const order = [-1, this.externalSeq++]
+    if (cursor.kind === K.CURSOR.TypedefDecl) {
+      const underlying: CXType = this.f.clang_getTypedefDeclUnderlyingType(cursor)
+      let base = underlying
+      while (base.kind === K.TYPE.Elaborated) base = this.f.clang_Type_getNamedType(base)
+      if (base.kind === K.TYPE.Record || base.kind === K.TYPE.Enum) {
+        const decl: CXCursor = this.f.clang_getTypeDeclaration(base)
+        if (this.isUnnamed(this.spelling(decl)) && !this.hasQualifiers(underlying)) {
+          // typedef struct {...} name: the record is the typedef; always with its layout,
+          // as it has no tag a consumer could declare incompletely.
+          const def: CXCursor = this.f.clang_getCursorDefinition(decl)
+          if (this.f.clang_Cursor_isNull(def) !== 0) return undefined
+          const record = decl.kind === K.CURSOR.EnumDecl ? undefined : this.buildRecord(def, name, order)
+          if (record) {
+            record.is_typedef = true
+            this.unnamedNames.set(decl.d0, name)
+            this.types.clear()
+            const item = this.push(order, record)
+            this.needMembers(record)
+            return item
+          }
+          this.enumDecl(def, {file: '', line: 0}, order)
+          const item = this.items[this.items.length - 1]!
+          const e = item.decl as Enum
+          e.name = name
+          e.is_typedef = true
+          this.unnamedNames.set(decl.d0, name)
+          this.types.clear()
+          return item
+        }
+      }
+      const t: Typedef = {kind: 'typedef', name, underlying_type: this.convert(underlying)}
+      // An array typedef (`jmp_buf`) needs its element complete where it is declared, however it is used.
+      const complete = byValue || t.underlying_type.kind === 'array'
+      for (const ref of referencedTypes(t)) this.needExternal(ref.name, complete && ref.byValue)
+      return this.push(order, t)
+    }
+    if (cursor.kind === K.CURSOR.StructDecl || cursor.kind === K.CURSOR.UnionDecl) {
+      const kind = cursor.kind === K.CURSOR.UnionDecl ? 'union' : 'struct'
+      const tagName = name.slice(kind.length + 1)
+      const def: CXCursor = this.f.clang_getCursorDefinition(cursor)
+      const known = this.tags.get(name)
+      if (!byValue || this.f.clang_Cursor_isNull(def) !== 0) {
+        if (known) return known
+        const item = this.push(order, {kind, name: tagName, fields: [], is_opaque: true})
+        this.tags.set(name, item)
+        return item
+      }
+      if (known) known.removed = true
+      const record = this.buildRecord(def, tagName, order)
+      const item = this.push(order, record)
+      this.tags.set(name, item)
+      this.needMembers(record)
+      return item
+    }
+    if (cursor.kind === K.CURSOR.EnumDecl) {
+      const def: CXCursor = this.f.clang_getCursorDefinition(cursor)
+      if (this.f.clang_Cursor_isNull(def) !== 0) return undefined
+      const before = this.items.length
+      this.enumDecl(def, {file: '', line: 0}, order)
+      return this.items.length > before ? this.items[this.items.length - 1] : this.tags.get(name)
+    }
+    return undefined
+  }
+
+  /** The member types of an external record, resolved as members need them. */
+  private needMembers(s: Struct): void {
+    for (const ref of referencedTypes(s)) this.needExternal(ref.name, ref.byValue)
+  }
+
+  /** The header the project includes to reach `file`: the spelled #include where the chain leaves the project. */
+  private headerOf(file: number, info: FileInfo): string {
+    const chain = (this.chains.get(file) ?? []).map((step) => {
+      const stepInfo = this.fileInfo(step.file, undefined)
+      return {file: stepInfo.abs, project: stepInfo.rel !== undefined, offset: step.offset}
+    })
+    return includedAs(chain, systemHeaderName(info.abs))
+  }
+
   // ------------------------------------------------------------ types
 
   convert(t: CXType): TypeExpr {
@@ -464,8 +619,11 @@ export class Extractor {
       case K.TYPE.Pointer:
       case K.TYPE.BlockPointer:
         return this.withQualifiers({kind: 'pointer', pointee: this.convert(this.f.clang_getPointeeType(t))}, this.qualifiers(t))
-      case K.TYPE.Typedef:
-        return this.withQualifiers({kind: 'ctype', name: takeString(this.clang, this.f.clang_getTypedefName(t))}, this.qualifiers(t))
+      case K.TYPE.Typedef: {
+        const name = takeString(this.clang, this.f.clang_getTypedefName(t))
+        if (!this.named.has(name)) this.named.set(name, this.f.clang_getTypeDeclaration(t))
+        return this.withQualifiers({kind: 'ctype', name}, this.qualifiers(t))
+      }
       case K.TYPE.Elaborated:
         return this.withQualifiers(this.convert(this.f.clang_Type_getNamedType(t)), this.qualifiers(t))
       case K.TYPE.Record:
@@ -520,7 +678,11 @@ export class Extractor {
     const decl: CXCursor = this.f.clang_getTypeDeclaration(t)
     const word = t.kind === K.TYPE.Enum ? 'enum' : decl.kind === K.CURSOR.UnionDecl ? 'union' : 'struct'
     const name = this.spelling(decl)
-    if (!this.isUnnamed(name)) return {kind: 'ctype', name: `${word} ${name}`}
+    if (!this.isUnnamed(name)) {
+      const tag = `${word} ${name}`
+      if (!this.named.has(tag)) this.named.set(tag, decl)
+      return {kind: 'ctype', name: tag}
+    }
     const typedefName = this.unnamedNames.get(decl.d0)
     return {kind: 'ctype', name: typedefName ?? word}
   }

@@ -53,6 +53,8 @@ const DECLS = {
   clang_getCursorType: 'CXType clang_getCursorType(CXCursor c)',
   clang_getCursorLocation: 'CXSourceLocation clang_getCursorLocation(CXCursor c)',
   clang_isCursorDefinition: 'uint clang_isCursorDefinition(CXCursor c)',
+  clang_getCursorDefinition: 'CXCursor clang_getCursorDefinition(CXCursor c)',
+  clang_Cursor_isNull: 'int clang_Cursor_isNull(CXCursor c)',
   clang_Cursor_getStorageClass: 'int clang_Cursor_getStorageClass(CXCursor c)',
   clang_getCursorAvailability: 'int clang_getCursorAvailability(CXCursor c)',
   clang_Cursor_isAnonymous: 'uint clang_Cursor_isAnonymous(CXCursor c)',

@@ -132,8 +132,9 @@ export function evaluateMacros(input: ProbeInput): ProbeResult {
     const expr = stripParens(body)
     // A char literal keeps its C spelling, as the original did ('x', type char).
     const charLiteral = /^'(\\.|[^'\\])+'$/.test(expr) ? expr : undefined
-    lines.push(`${PREFIX}__hk_m${index} = ${expr};`)
-    probes.push({index, line: lines.length, charLiteral})
+    // Only a macro still defined after the header is a constant its users see (lzma.h #undefs a helper).
+    lines.push(`#ifdef ${m.name}`, `${PREFIX}__hk_m${index} = ${expr};`, '#endif')
+    probes.push({index, line: lines.length - 1, charLiteral})
   }
   const result: ProbeResult = {constants: out, charSigned: undefined}
   const contents = `${lines.join('\n')}\n`

@@ -84,33 +84,41 @@ function readDiagnostics(clang: Libclang, tu: unknown, projectRoot: string): Dia
   return out
 }
 
+/** One #include on the way from the main file to a file: where the directive is. */
+export interface IncludeStep {
+  /** The file holding the #include directive (a CXFile). */
+  file: number
+  offset: number
+}
+
 /**
- * Include positions per file: for each included file, the byte offsets of the
- * #include lines from the main file down to it (first inclusion wins).
+ * Include positions per file: for each included file, the #include directives from
+ * the main file down to it (first inclusion wins). Their offsets give translation
+ * order; their files tell which header the project included to reach a system file.
  */
-function includeOrders(clang: Libclang, tu: unknown): Map<number, number[]> {
+function includeChains(clang: Libclang, tu: unknown): Map<number, IncludeStep[]> {
   const f = clang.fn
   const koffi = clang.koffi
-  const orders = new Map<number, number[]>()
+  const chains = new Map<number, IncludeStep[]>()
   const file = [0]
   const line = [0]
   const column = [0]
   const offset = [0]
   f.clang_getInclusions(tu, (included: number, stack: number, depth: number) => {
-    if (orders.has(included)) return
+    if (chains.has(included)) return
     if (depth === 0) {
-      orders.set(included, [])
+      chains.set(included, [])
       return
     }
     const locations: CXSourceLocation[] = koffi.decode(BigInt(stack), 'CXSourceLocation', depth)
-    const order: number[] = []
+    const chain: IncludeStep[] = []
     for (let i = locations.length - 1; i >= 0; i--) {
       f.clang_getExpansionLocation(locations[i], file, line, column, offset)
-      order.push(offset[0]!)
+      chain.push({file: file[0]!, offset: offset[0]!})
     }
-    orders.set(included, order)
+    chains.set(included, chain)
   }, 0)
-  return orders
+  return chains
 }
 
 function isHostTarget(target: string): boolean {
@@ -168,8 +176,8 @@ export function parseWithLibclang(req: ParseRequest): ParseResult {
     if (diagnostics.some((d) => d.severity === 'error' || d.severity === 'fatal')) {
       throw new ParseError(headerRel.split(path.sep).join('/'), diagnostics, failureHint(diagnostics, req))
     }
-    const orders = includeOrders(clang, tu)
-    const extractor = new Extractor(clang, tu, {projectRoot: req.projectRoot, systemDirs: systemDirsOf(req.args, req.projectRoot)}, orders)
+    const chains = includeChains(clang, tu)
+    const extractor = new Extractor(clang, tu, {projectRoot: req.projectRoot, systemDirs: systemDirsOf(req.args, req.projectRoot)}, chains)
     extractor.run()
     const probe = evaluateMacros({
       clang, index, header: req.header, args,
@@ -185,7 +193,7 @@ export function parseWithLibclang(req: ParseRequest): ParseResult {
     }
     const headerPosix = headerRel.split(path.sep).join('/')
     const included = new Set<string>()
-    for (const file of orders.keys()) {
+    for (const file of chains.keys()) {
       const info = extractor.fileInfo(file, undefined)
       if (info.rel !== undefined && info.rel !== headerPosix) included.add(info.rel)
     }
