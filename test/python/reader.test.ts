@@ -24,12 +24,12 @@ interface Fixture {
 }
 
 const FIXTURES: Fixture[] = [
-  {name: 'tricky', files: [[join(REPO_ROOT, 'fixtures/ir/tricky.h'), 'include/tricky.h']], header: 'include/tricky.h', flags: ['--writer-opt', 'ctypes:library=tricky'], served: ['cffi', 'ctypes', 'json', 'cython']},
+  {name: 'tricky', files: [[join(REPO_ROOT, 'fixtures/ir/tricky.h'), 'include/tricky.h']], header: 'include/tricky.h', flags: ['--writer-opt', 'ctypes:library=tricky'], served: STORED_WRITERS},
   // The parser's tricky fixture (includes through sub/, odd declarations the writers refuse unless excluded).
-  {name: 'parser-tricky', files: [[join(REPO_ROOT, 'fixtures/headers/tricky'), 'include']], header: 'include/tricky.h', flags: ['--writer-opt', 'lua:exclude_patterns=^ld_fn$', '--writer-opt', 'cffi:exclude_patterns=^ld_fn$'], served: ['cffi', 'json']},
+  {name: 'parser-tricky', files: [[join(REPO_ROOT, 'fixtures/headers/tricky'), 'include']], header: 'include/tricky.h', flags: ['--writer-opt', 'lua:exclude_patterns=^ld_fn$', '--writer-opt', 'cffi:exclude_patterns=^ld_fn$'], served: STORED_WRITERS},
   {name: 'zlib', files: [['/usr/include/zlib.h', 'include/zlib.h'], ['/usr/include/zconf.h', 'include/zconf.h']], header: 'include/zlib.h', flags: ['-D', 'Z_PREFIX_SET', '-I', 'include'], served: STORED_WRITERS},
   {name: 'sqlite3', files: [['/usr/include/sqlite3.h', 'include/sqlite3.h']], header: 'include/sqlite3.h', flags: ['--writer-opt', 'ctypes:library=sqlite3', '--writer-opt', 'json:indent=0'], served: STORED_WRITERS},
-  {name: 'curl', files: [['/usr/include/x86_64-linux-gnu/curl', 'include/curl']], header: 'include/curl/curl.h', flags: ['-I', 'include', '--writer-opt', 'cffi:exclude_patterns=^curl_m', '--writer-opt', 'cffi:exclude_patterns=^CURLOPT_'], served: ['json']},
+  {name: 'curl', files: [['/usr/include/x86_64-linux-gnu/curl', 'include/curl']], header: 'include/curl/curl.h', flags: ['-I', 'include', '--writer-opt', 'cffi:exclude_patterns=^curl_m', '--writer-opt', 'cffi:exclude_patterns=^CURLOPT_'], served: STORED_WRITERS},
 ]
 
 /** Splits CLI flags into the request fields generateBatch takes (the Node side of each case). */
