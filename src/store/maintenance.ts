@@ -38,6 +38,12 @@ export interface StoreStatus {
 }
 
 async function layerStatus(layer: Layer): Promise<LayerStatus> {
+  const st = await lstatOrUndefined(layer.dir)
+  if (st !== undefined && !st.isDirectory()) {
+    // Never read through a link: its target is not this store.
+    const problem = `${layer.name} is a ${kindOf(st)}, not a directory`
+    return {layer: layer.name, entries: 0, bytes: 0, unindexed: 0, leftovers: 0, index: 'unreadable', indexProblem: problem, indexAdvice: 'run `headerkit cache clear` to remove it'}
+  }
   const [index, listing, bytes] = await Promise.all([readIndex(layer), listLayer(layer), treeBytes(layer.dir)])
   const status: LayerStatus = {
     layer: layer.name,
@@ -58,7 +64,11 @@ export async function storeStatus(store: Store): Promise<StoreStatus> {
   await assertStoreExists(store)
   const ir = await layerStatus(irLayer(store))
   const writers: LayerStatus[] = []
-  for (const writer of (await listWriters(store)).writers) writers.push(await layerStatus(outputLayer(store, writer)))
+  const listed = await listWriters(store)
+  for (const writer of listed.writers) writers.push(await layerStatus(outputLayer(store, writer)))
+  if (listed.output !== undefined) {
+    writers.push({layer: 'output', entries: 0, bytes: 0, unindexed: 0, leftovers: 0, index: 'unreadable', indexProblem: `output is a ${listed.output}, not a directory`, indexAdvice: 'run `headerkit cache clear` to remove it'})
+  }
   const output = {entries: sum(writers.map((w) => w.entries)), bytes: sum(writers.map((w) => w.bytes)), writers}
   return {storeDir: store.root, ir, output, entries: ir.entries + output.entries, bytes: ir.bytes + output.bytes}
 }
@@ -98,7 +108,8 @@ export async function clearStore(store: Store, which: {ir?: boolean; output?: bo
   // Something else where a layer belongs (a file, a link) holds no entry worth keeping: it goes, unfollowed.
   else if ((both || which.ir) && irKind) await removeNode(ir.dir)
   if (both || which.output) {
-    const {writers, strays} = await listWriters(store)
+    const {writers, strays, output} = await listWriters(store)
+    if (output !== undefined) await removeNode(join(store.root, 'output'))
     for (const writer of writers) layers.push(outputLayer(store, writer))
     for (const stray of strays) if (stray.kind !== 'dir') await removeNode(join(store.root, 'output', stray.name))
   }

@@ -6,7 +6,7 @@
  */
 import {join} from 'node:path'
 import {compareCodePoints} from '../util/canonical-json.js'
-import {kindOf, listDir, LOCK_NAME, type NodeKind, TEMP_PREFIX} from './fsx.js'
+import {kindOf, listDir, LOCK_NAME, lstatOrUndefined, type NodeKind, TEMP_PREFIX} from './fsx.js'
 import {readEntry, type EntryRead} from './entry.js'
 import {INDEX_FILE, type Layer, type Store} from './layout.js'
 import {type IndexEntries} from './layer-index.js'
@@ -39,9 +39,12 @@ export async function listLayer(layer: Layer): Promise<LayerListing> {
 }
 
 /** The writers under output/: valid names of plain directories (others are reported by verify). */
-export async function listWriters(store: Store): Promise<{writers: string[]; strays: {name: string; kind: NodeKind}[]}> {
+export async function listWriters(store: Store): Promise<{writers: string[]; strays: {name: string; kind: NodeKind}[]; output?: NodeKind}> {
   const writers: string[] = []
   const strays: {name: string; kind: NodeKind}[] = []
+  // output/ linked elsewhere is never listed: clear would empty the link's target.
+  const output = await lstatOrUndefined(join(store.root, 'output'))
+  if (output !== undefined && !output.isDirectory()) return {writers, strays, output: kindOf(output)}
   for (const child of await listDir(join(store.root, 'output'))) {
     const kind = kindOf(child)
     if (kind === 'dir' && isValidWriterName(child.name)) writers.push(child.name)

@@ -172,6 +172,28 @@ describe('a hostile store, through the shipped CLI', function () {
     assert.equal(readFileSync(join(victim, 'keep.txt'), 'utf8'), 'keep')
   })
 
+  it('a layer linked outside the store is never read, and clear removes the link, not its target', async () => {
+    const {dir, store} = project()
+    const outside = makeTempDir('hk-outside-')
+    for (const layer of ['ir', 'output']) {
+      cpSync(join(store, layer), join(outside, layer), {recursive: true})
+      rmSync(join(store, layer), {recursive: true})
+      symlinkSync(join(outside, layer), join(store, layer))
+    }
+    const target = treeHashes(outside)
+    const gen = await runBuilt(['--json'], {cwd: dir})
+    assert.equal(gen.exitCode, 0, gen.stderr)
+    assert.deepEqual((JSON.parse(gen.stdout) as {results: {source: string}[]}).results.map((r) => r.source), ['parsed', 'parsed'])
+    assert.match(gen.stderr, /output is a symlink, not a directory.*never read through a link/)
+    const status = await runBuilt(['cache', 'status'], {cwd: dir})
+    assert.match(status.stderr, /ir is a symlink, not a directory/)
+    assert.match(status.stderr, /output is a symlink, not a directory/)
+    const clear = await runBuilt(['cache', 'clear'], {cwd: dir})
+    assert.equal(clear.exitCode, 0, clear.stderr)
+    assert.deepEqual(treeHashes(outside), target, 'the links\' targets are untouched')
+    assert.equal(existsSync(join(store, 'ir')) || existsSync(join(store, 'output')), false)
+  })
+
   describe('file-system faults are one line naming the path, exit 1', () => {
     const asRoot = process.getuid?.() === 0
 
