@@ -8,7 +8,7 @@ import lockfile, {type LockOptions} from 'proper-lockfile'
 import {StoreError} from '../errors.js'
 import {canonicalJsonFile, compareCodePoints} from '../util/canonical-json.js'
 import {readNoFollow} from './entry.js'
-import {atomicWriteFile, isCode, LOCK_NAME} from './fsx.js'
+import {atomicWriteFile, isCode, LOCK_NAME, lstatOrUndefined, removeNode} from './fsx.js'
 import {KEY_PATTERN} from './keys.js'
 import {INDEX_FILE, INDEX_VERSION, type Layer, type Store} from './layout.js'
 import {isValidSlug} from './slug.js'
@@ -110,6 +110,11 @@ async function lockWithRetries(file: string, options: LockOptions): Promise<() =
 export async function withLayerLock<T>(store: Store, layer: Layer, fn: (assertHeld: () => void) => Promise<T>): Promise<T> {
   let compromised: Error | undefined
   let release: () => Promise<void>
+  // A lock is always a directory; anything else under its name (a file, a FIFO, a link)
+  // was not made by headerkit and would make every lock attempt fail: it goes, unfollowed.
+  const lockPath = join(layer.dir, LOCK_NAME)
+  const there = await lstatOrUndefined(lockPath)
+  if (there !== undefined && !there.isDirectory()) await removeNode(lockPath)
   try {
     release = await lockWithRetries(join(layer.dir, INDEX_FILE), {
       realpath: false,

@@ -48,6 +48,18 @@ describe('a hostile store, through the shipped CLI', function () {
       assert.match(gen.stderr, /ir\/index\.json is unreadable \(a fifo, not a regular file\)/)
     })
 
+    it('a FIFO named like the lock is not a lock: writes and clear go on', async () => {
+      const {dir, store} = project()
+      execFileSync('mkfifo', [join(store, 'ir/index.json.lock')])
+      writeFileSync(join(dir, 'include/demo.h'), `${readFileSync(join(dir, 'include/demo.h'), 'utf8')}\n/* changed */\n`)
+      const gen = await runBuilt([], {cwd: dir, timeoutMs: 15_000})
+      assert.equal(gen.exitCode, 0, gen.stderr)
+      assert.doesNotMatch(gen.stderr, /could not store/)
+      execFileSync('mkfifo', [join(store, 'ir/index.json.lock')])
+      const clear = await runBuilt(['cache', 'clear'], {cwd: dir, timeoutMs: 15_000})
+      assert.equal(clear.exitCode, 0, clear.stderr)
+    })
+
     it('SIGTERM ends a generation at once', async () => {
       const {dir} = fifoIndex()
       writeFileSync(join(dir, 'include/demo.h'), `${readFileSync(join(dir, 'include/demo.h'), 'utf8')}\n/* changed */\n`)
