@@ -7,6 +7,7 @@
  * says which engine made them. A pinned image whose headers are cached needs no Docker.
  */
 import {existsSync, promises as fs} from 'node:fs'
+import {availableParallelism} from 'node:os'
 import {basename, join} from 'node:path'
 import type {Readable} from 'node:stream'
 import {createHash} from 'node:crypto'
@@ -20,6 +21,8 @@ import {createDockerSession, type DockerSessionOptions, memo} from '../docker/se
 import {DEFAULT_LIMITS, type UnpackReport, unpackInto} from './unpack.js'
 import {userCacheDir} from '../../cache-dir.js'
 import {multiarchOf} from '../../../parse/sysroot.js'
+import {locateLibclang, resourceDirFor} from '../../../parse/libclang/locate.js'
+import {createParsePool, type ParsePool} from '../../parse-pool.js'
 
 /** What is copied out of the image: where a C parse looks for system headers. */
 export const SYSROOT_DIRS = ['/usr/include', '/usr/local/include']
@@ -29,6 +32,12 @@ const MARKER = '.headerkit-sysroot.json'
 
 export interface SysrootEngineOptions extends DockerSessionOptions {
   cacheDir?: string
+  /** Parse threads at most (default: the CPUs Node may use). */
+  parseThreads?: number
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted')
 }
 
 /**
@@ -120,8 +129,21 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
   const extractions = new Map<string, Promise<UnpackReport | undefined>>()
   const cacheDir = options.cacheDir ?? userCacheDir(options.env)
 
+  // The parse threads, made on the first job that parses; each loads libclang once.
+  let threads: {pool: ParsePool; libPath: string} | undefined
+  const parsePool = (): {pool: ParsePool; libPath: string} => {
+    if (!threads) {
+      const libPath = locateLibclang({env: options.env})
+      threads = {pool: createParsePool({libclang: libPath, size: options.parseThreads ?? availableParallelism()}), libPath}
+    }
+    return threads
+  }
+
   async function parse(input: EngineJobInput): Promise<EngineJobOutput> {
     const {job, signal} = input
+    const {pool, libPath} = parsePool()
+    // libclang loads in the threads while Docker is asked and headers are extracted.
+    pool.warm(input.headers.length)
     const platform = job.dockerPlatform
     let engine: Engine | undefined
     let imageId: string | null = null
@@ -163,18 +185,17 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
     })
 
     input.phase('parse', `${input.headers.length} header${input.headers.length === 1 ? '' : 's'} on the host`)
-    const {parseHeader} = await import('../../../parse/index.js')
-    const {openLibclang} = await import('../../../parse/libclang/parse.js')
-    const {locateLibclang, resourceDirFor} = await import('../../../parse/libclang/locate.js')
-    const libPath = locateLibclang({env: options.env})
-    const resourceDir = resourceDirFor(libPath, openLibclang(libPath).version)
+    const resourceDir = resourceDirFor(libPath, await pool.version())
     if (!resourceDir) throw new DockerError(`cannot find the builtin headers (resource directory) of ${libPath}`, 'install libclang-common-N-dev for your libclang version', 'E_RESOURCE_DIR')
-    const parsed = []
-    for (const h of input.headers) {
-      if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new Error('aborted')
-      const r = await parseHeader({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: [...h.clangArgs, `--sysroot=${dir}`, '-resource-dir', resourceDir, ...multiarchArgs(dir, job.triple), ...marchArgs(job)]})
-      parsed.push({ir: r.ir, included: r.included, libclangVersion: r.libclangVersion})
-    }
+    // Every header at once: the pool runs them on its threads, and the other jobs' Docker
+    // calls and writes go on meanwhile. The first failure in header order is the job's,
+    // as when they ran one after another.
+    const settled = await Promise.allSettled(input.headers.map((h) => pool.parse({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: [...h.clangArgs, `--sysroot=${dir}`, '-resource-dir', resourceDir, ...multiarchArgs(dir, job.triple), ...marchArgs(job)]}, signal)))
+    if (signal.aborted) throw abortReason(signal)
+    const parsed = settled.map((r) => {
+      if (r.status === 'rejected') throw r.reason
+      return {ir: r.value.ir, included: r.value.included, libclangVersion: r.value.libclangVersion}
+    })
     return {
       parsed,
       image: {reference: job.image.reference, digest: digest ? job.image.reference : null, id: imageId},
@@ -182,5 +203,9 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
     }
   }
 
-  return {name: 'sysroot', refuse: () => undefined, parse, close: () => session.close()}
+  async function close(): Promise<void> {
+    await Promise.all([session.close(), threads?.pool.close()])
+  }
+
+  return {name: 'sysroot', refuse: () => undefined, parse, close}
 }
