@@ -27,7 +27,7 @@ import {irLayer, type Layer, METADATA_FILE, openStore, outputLayer, prepareLayer
 import {type EntryMetadata, sourceOf} from './metadata.js'
 import {listLayer} from './scan.js'
 import {isValidWriterName, slugCandidates} from './slug.js'
-import {indexForWrite, stageEntry} from './write.js'
+import {indexForWrite, type PreparedEntry, stageEntry} from './write.js'
 
 export interface MergeOptions extends StoreOptions {
   /** Parallel entry copies (default 16). */
@@ -193,8 +193,15 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
     if (!known.has(read.metadata.cache_key)) candidate.temp = stageEntry(to, filesOf(read), fsync)
     return candidate
   })))
-  const candidates = staged.filter((c): c is Candidate => c !== undefined)
+  await commitLayer(source, dest, to, staged.filter((c): c is Candidate => c !== undefined), fsync, result)
+}
 
+/**
+ * Puts judged candidates into a target layer, in their order: their temp copies (made
+ * outside the lock for keys the target did not hold) renamed in, or skipped, renamed,
+ * replaced or reported as conflicts as the module comment says; one index write.
+ */
+async function commitLayer(source: string, dest: Store, to: Layer, candidates: Candidate[], fsync: boolean, result: MergeResult): Promise<void> {
   const trash: string[] = []
   try {
     await withLayerLock(dest, to, async (assertHeld) => {
@@ -269,6 +276,57 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
   } finally {
     await Promise.all([...candidates.flatMap((c) => (c.temp ? [c.temp] : [])), ...trash].map((p) => fs.rm(p, {recursive: true, force: true})))
   }
+}
+
+/** Entries made in memory (populate's jobs), merged as a store holding exactly them would be. */
+export interface PreparedSource {
+  /** Names the source in the result (a job label). */
+  name: string
+  /** In the order they were made. */
+  entries: PreparedEntry[]
+}
+
+/**
+ * The same merge as storeMerge over one fresh store per source into which its entries
+ * were written in order, without that store: each entry is named as a fresh store names
+ * it (a key already made is made once; a slug taken by an earlier entry of the same
+ * layer gets the next free candidate), then the sources are merged in order, each layer
+ * by name and its entries by slug. The entries are not read back and judged: they were
+ * made by this process, not read from disk.
+ */
+export async function mergePrepared(sources: PreparedSource[], target: string, options: MergeOptions = {}): Promise<MergeResult> {
+  const tst = await statFollow(target)
+  if (tst && !tst.isDirectory()) throw new StoreError(`merge target is not a directory: ${target}`, 'pass a directory (it is created when missing); nothing was merged', 'E_STORE_NOT_DIR')
+  const dest = openStore(target, options)
+  const fsync = options.fsync ?? false
+  const result: MergeResult = {target: dest.root, sources: sources.map((s) => s.name), new: 0, skipped: 0, renamed: [], replaced: [], conflicts: [], errors: [], warnings: [], ok: true}
+  for (const source of sources) {
+    const layers = new Map<string, {layer: Layer; bySlug: Map<string, PreparedEntry>; keys: Set<string>}>()
+    for (const e of source.entries) {
+      let l = layers.get(e.layer.name)
+      if (!l) layers.set(e.layer.name, (l = {layer: e.layer.kind === 'ir' ? irLayer(dest) : outputLayer(dest, e.layer.writer!), bySlug: new Map(), keys: new Set()}))
+      if (l.keys.has(e.key)) continue
+      l.keys.add(e.key)
+      let slug = e.slug
+      for (const s of slugCandidates(e.slug)) if (!l.bySlug.has(s)) { slug = s; break }
+      l.bySlug.set(slug, e)
+    }
+    for (const name of [...layers.keys()].sort(compareCodePoints)) {
+      const {layer: to, bySlug} = layers.get(name)!
+      await prepareLayerForWrite(dest, to)
+      const known = new Set((await readIndex(to)).entries.values())
+      const candidates: Candidate[] = [...bySlug.keys()].sort(compareCodePoints).map((slug) => {
+        const e = bySlug.get(slug)!
+        const payload = e.files.find((f) => f.name !== METADATA_FILE)!
+        const metadataBytes = e.files.find((f) => f.name === METADATA_FILE)!.bytes
+        const read = {ok: true as const, metadata: JSON.parse(metadataBytes.toString('utf8')) as EntryMetadata, metadataBytes, payloadName: payload.name, payload: payload.bytes}
+        return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync)}
+      })
+      await commitLayer(source.name, dest, to, candidates, fsync, result)
+    }
+  }
+  result.ok = result.errors.length === 0 && result.conflicts.length === 0
+  return result
 }
 
 function filesOf(read: Extract<EntryRead, {ok: true}>): {name: string; bytes: Buffer}[] {
