@@ -300,7 +300,8 @@ export async function mergePrepared(sources: PreparedSource[], target: string, o
   const dest = openStore(target, options)
   const fsync = options.fsync ?? false
   const result: MergeResult = {target: dest.root, sources: sources.map((s) => s.name), new: 0, skipped: 0, renamed: [], replaced: [], conflicts: [], errors: [], warnings: [], ok: true}
-  for (const source of sources) {
+  // Each source's entries per layer, named as in a fresh store of its own.
+  const named = sources.map((source) => {
     const layers = new Map<string, {layer: Layer; bySlug: Map<string, PreparedEntry>; keys: Set<string>}>()
     for (const e of source.entries) {
       let l = layers.get(e.layer.name)
@@ -311,18 +312,43 @@ export async function mergePrepared(sources: PreparedSource[], target: string, o
       for (const s of slugCandidates(e.slug)) if (!l.bySlug.has(s)) { slug = s; break }
       l.bySlug.set(slug, e)
     }
-    for (const name of [...layers.keys()].sort(compareCodePoints)) {
-      const {layer: to, bySlug} = layers.get(name)!
+    return layers
+  })
+  // Layers do not depend on each other (a lock and an index each): they are merged at
+  // once, so their index writes and fsyncs overlap; within a layer the sources go in
+  // order. Each (source, layer) reports on its own, gathered in storeMerge's order after.
+  const layerNames = [...new Set(named.flatMap((layers) => [...layers.keys()]))].sort(compareCodePoints)
+  const parts = new Map<string, MergeResult>()
+  const partOf = (i: number, name: string): MergeResult => {
+    const key = `${i}\0${name}`
+    let r = parts.get(key)
+    if (!r) parts.set(key, (r = {...result, sources: [], new: 0, skipped: 0, renamed: [], replaced: [], conflicts: [], errors: [], warnings: []}))
+    return r
+  }
+  await Promise.all(layerNames.map(async (name) => {
+    for (const [i, layers] of named.entries()) {
+      const l = layers.get(name)
+      if (!l) continue
+      const to = l.layer
       await prepareLayerForWrite(dest, to)
       const known = new Set((await readIndex(to)).entries.values())
-      const candidates: Candidate[] = [...bySlug.keys()].sort(compareCodePoints).map((slug) => {
-        const e = bySlug.get(slug)!
+      const candidates: Candidate[] = [...l.bySlug.keys()].sort(compareCodePoints).map((slug) => {
+        const e = l.bySlug.get(slug)!
         const payload = e.files.find((f) => f.name !== METADATA_FILE)!
         const metadataBytes = e.files.find((f) => f.name === METADATA_FILE)!.bytes
         const read = {ok: true as const, metadata: JSON.parse(metadataBytes.toString('utf8')) as EntryMetadata, metadataBytes, payloadName: payload.name, payload: payload.bytes}
         return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync)}
       })
-      await commitLayer(source.name, dest, to, candidates, fsync, result)
+      await commitLayer(sources[i]!.name, dest, to, candidates, fsync, partOf(i, name))
+    }
+  }))
+  for (const i of sources.keys()) {
+    for (const name of layerNames) {
+      const part = parts.get(`${i}\0${name}`)
+      if (!part) continue
+      result.new += part.new
+      result.skipped += part.skipped
+      for (const k of ['renamed', 'replaced', 'conflicts', 'errors', 'warnings'] as const) (result[k] as unknown[]).push(...part[k])
     }
   }
   result.ok = result.errors.length === 0 && result.conflicts.length === 0
