@@ -70,6 +70,8 @@ interface Slot {
   task: Task | undefined
   /** Resolves when the thread has ended. */
   exited: Promise<void>
+  /** Asked to stop: kept referenced until it has ended, whatever it still answers. */
+  stopping: boolean
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -119,6 +121,7 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
     const all = slots.splice(0)
     for (const slot of all) {
       if (slot.task) settle(slot.task, error)
+      slot.stopping = true
       slot.worker.ref()
       slot.worker.postMessage({type: 'stop'} satisfies ToThread)
     }
@@ -148,7 +151,9 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
 
   /** An idle thread does not keep the process alive (a caller that never closes still exits); a loading or busy one does. */
   const idle = (slot: Slot): void => {
-    slot.worker.unref()
+    // A stopping thread may still answer the parse it had: unreferenced then, the process
+    // could end before the thread does, with close() never settling.
+    if (!slot.stopping) slot.worker.unref()
   }
 
   const fail = (error: Error): void => {
@@ -160,7 +165,7 @@ export function createParsePool(options: ParsePoolOptions): ParsePool {
 
   const start = (): void => {
     const worker = spawn({libclang: options.libclang})
-    const slot: Slot = {worker, ready: false, task: undefined, exited: new Promise((resolve) => worker.once('exit', () => resolve()))}
+    const slot: Slot = {worker, ready: false, task: undefined, stopping: false, exited: new Promise((resolve) => worker.once('exit', () => resolve()))}
     slots.push(slot)
     started++
     const lost = (why: string): void => {

@@ -4,8 +4,10 @@
  * abort, and close.
  */
 import assert from 'node:assert/strict'
+import {spawnSync} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
 import {LibclangNotFoundError, ParseError, parseHeader} from '../../src/parse/index.js'
 import {locateLibclang} from '../../src/parse/libclang/locate.js'
 import {openLibclang} from '../../src/parse/libclang/parse.js'
@@ -128,6 +130,30 @@ describe('populate: the parse pool', function () {
     assert.equal((await first).ir.path, 'big.h')
     assert.equal(p.started, 1)
     await assert.rejects(p.parse(request('a.h'), controller.signal), 'an already aborted signal is refused at once')
+  })
+
+  it('close() after an abort keeps the process alive until the thread that still parses has ended', () => {
+    // The aborted parse answers after close() asked the thread to stop; were the thread
+    // unreferenced then, the process would end with close() never settling (exit 0, no output).
+    const script = join(root, 'close-after-abort.mts')
+    writeFileSync(script, [
+      `import {createParsePool} from ${JSON.stringify(fileURLToPath(new URL('../../src/populate/parse-pool.ts', import.meta.url)))}`,
+      `const pool = createParsePool({libclang: ${JSON.stringify(libclang)}, size: 2})`,
+      'pool.warm(2)',
+      'const controller = new AbortController()',
+      `const request = {header: ${JSON.stringify(join(root, 'big.h'))}, projectRoot: ${JSON.stringify(root)}, target: 'x86_64-pc-linux-gnu', args: []}`,
+      'const parses = [pool.parse(request, controller.signal), pool.parse(request, controller.signal)]',
+      'await pool.version()',
+      '// Both parses under way (big.h takes about a second), then the abort.',
+      'await new Promise((resolve) => setTimeout(resolve, 300))',
+      'controller.abort()',
+      'await Promise.allSettled(parses)',
+      'await pool.close()',
+      'console.log("closed")',
+    ].join('\n'))
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], {encoding: 'utf8', timeout: 60_000})
+    assert.equal(r.stdout.trim(), 'closed', r.stderr)
+    assert.equal(r.status, 0)
   })
 
   it('close() fails what is waiting or running, and refuses new parses', async () => {
