@@ -34,8 +34,18 @@ const MARKER = '.headerkit-sysroot.json'
 
 export interface SysrootEngineOptions extends DockerSessionOptions {
   cacheDir?: string
-  /** Parse threads at most (default: the CPUs Node may use). */
+  /** Parse threads at most (default: parseThreadsFor the CPUs Node may use). */
   parseThreads?: number
+}
+
+/**
+ * One CPU is the main thread's: Docker calls, writers and the merge run there while the
+ * threads parse. On the 2-CPU VM one thread beat two (seven archs: 750 against 840 ms of
+ * CPU, and lower wall times): the second thread's start-up (koffi, libclang) cost more
+ * than it parsed, and three busy threads on two CPUs slowed the main thread.
+ */
+export function parseThreadsFor(cpus: number): number {
+  return Math.max(1, cpus - 1)
 }
 
 function abortReason(signal: AbortSignal): Error {
@@ -136,7 +146,7 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
   const parsePool = (): {pool: ParsePool; libPath: string} => {
     if (!threads) {
       const libPath = locateLibclang({env: options.env})
-      threads = {pool: createParsePool({libclang: libPath, size: options.parseThreads ?? availableParallelism()}), libPath}
+      threads = {pool: createParsePool({libclang: libPath, size: options.parseThreads ?? parseThreadsFor(availableParallelism())}), libPath}
     }
     return threads
   }
