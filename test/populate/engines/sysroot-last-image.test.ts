@@ -1,6 +1,6 @@
 /** The sysroot engine's record of the image a tag named last: a guess that must never mislead. */
 import assert from 'node:assert/strict'
-import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
+import {readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {lastImage, recordImage} from '../../../src/populate/engines/sysroot/last-image.js'
 import {makeTempDir} from '../../support/tmp.js'
@@ -25,7 +25,7 @@ describe('sysroot engine: the last image of a tag', () => {
   it('reads a damaged or foreign record as no guess at all', async () => {
     const cache = makeTempDir()
     await recordImage(cache, tag, A)
-    const dir = join(cache, 'sysroots', 'tags')
+    const dir = join(cache, 'sysroot-tags')
     const [file] = readdirSync(dir)
     for (const text of ['not json', '{}', JSON.stringify({...tag, image: 'sha256:short'}), JSON.stringify({...tag, reference: 'other', image: A})]) {
       writeFileSync(join(dir, file!), text)
@@ -35,8 +35,7 @@ describe('sysroot engine: the last image of a tag', () => {
 
   it('a cache that cannot be written costs the guess, not the run', async () => {
     const cache = makeTempDir()
-    mkdirSync(join(cache, 'sysroots'))
-    writeFileSync(join(cache, 'sysroots', 'tags'), 'a file where the directory goes')
+    writeFileSync(join(cache, 'sysroot-tags'), 'a file where the directory goes')
     await recordImage(cache, tag, A)
     assert.equal(lastImage(cache, tag), undefined)
   })

@@ -19,7 +19,7 @@ const IMAGE_ID = /^sha256:[0-9a-f]{64}$/
 
 function recordPath(cacheDir: string, tag: TagRef): string {
   const hash = createHash('sha256').update(`${tag.endpoint}\0${tag.reference}\0${tag.platform}`).digest('hex').slice(0, 24)
-  return join(cacheDir, 'sysroots', 'tags', `${hash}.json`)
+  return join(cacheDir, 'sysroot-tags', `${hash}.json`)
 }
 
 /** The image ID recorded for the tag, or undefined (none yet, unreadable, or not for this tag). */
