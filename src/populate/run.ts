@@ -222,30 +222,44 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
     return finish()
   }
 
+  const closeEngines = async (): Promise<void> => {
+    await Promise.all([...engines.values()].map(async (e) => (await e.catch(() => undefined))?.close()))
+  }
   let jobs: JobReport[]
   try {
     jobs = await Promise.all(work.map((w) => limit(() => runJob(w))))
-  } finally {
-    for (const e of engines.values()) await (await e.catch(() => undefined))?.close()
+  } catch (error) {
+    await closeEngines()
+    throw error
   }
-  if (signal.aborted) throw new PopulateAbortedError()
+  // The engines close (parse threads stop, the Docker session looks for leftovers) while
+  // the entries are merged: neither needs the other. An abort waits for them first.
+  const closing = closeEngines()
+  if (signal.aborted) {
+    await closing
+    throw new PopulateAbortedError()
+  }
 
   let merge: PopulateReport['merge'] = null
-  const sources: PreparedSource[] = jobs.filter((j) => j.status === 'populated' && made.has(j.label)).map((j) => ({name: j.label, entries: made.get(j.label)!}))
-  if (sources.length > 0) {
-    emit({type: 'merge', sources: sources.length})
-    const m0 = performance.now()
-    const result = await mergePrepared(sources, plan.storeDir)
-    merge = {
-      new: result.new,
-      skipped: result.skipped,
-      renamed: result.renamed.length,
-      replaced: result.replaced.length,
-      conflicts: result.conflicts.map((c) => ({layer: c.layer, key: c.key, slug: c.slug})),
-      errors: result.errors,
-      durationMs: Math.round(performance.now() - m0),
+  try {
+    const sources: PreparedSource[] = jobs.filter((j) => j.status === 'populated' && made.has(j.label)).map((j) => ({name: j.label, entries: made.get(j.label)!}))
+    if (sources.length > 0) {
+      emit({type: 'merge', sources: sources.length})
+      const m0 = performance.now()
+      const result = await mergePrepared(sources, plan.storeDir)
+      merge = {
+        new: result.new,
+        skipped: result.skipped,
+        renamed: result.renamed.length,
+        replaced: result.replaced.length,
+        conflicts: result.conflicts.map((c) => ({layer: c.layer, key: c.key, slug: c.slug})),
+        errors: result.errors,
+        durationMs: Math.round(performance.now() - m0),
+      }
+      for (const j of jobs) if (sources.some((s) => s.name === j.label)) j.phases.merge = merge.durationMs
     }
-    for (const j of jobs) if (sources.some((s) => s.name === j.label)) j.phases.merge = merge.durationMs
+  } finally {
+    await closing
   }
 
   const failed = jobs.filter((j) => j.status === 'failed').length
