@@ -122,6 +122,8 @@ interface Candidate {
   slug: string
   read: Extract<EntryRead, {ok: true}>
   temp?: string
+  /** Where its outcome is reported, when not the layer's one source (mergePrepared). */
+  from?: {source: string; result: MergeResult}
 }
 
 function samePayload(a: EntryMetadata, b: EntryMetadata): boolean {
@@ -201,18 +203,17 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
  * outside the lock for keys the target did not hold) renamed in, or skipped, renamed,
  * replaced or reported as conflicts as the module comment says; one index write.
  */
-async function commitLayer(source: string, dest: Store, to: Layer, candidates: Candidate[], fsync: boolean, result: MergeResult): Promise<void> {
+async function commitLayer(source: string, dest: Store, to: Layer, candidates: Candidate[], fsync: boolean, layerResult: MergeResult): Promise<void> {
   const trash: string[] = []
   try {
     await withLayerLock(dest, to, async (assertHeld) => {
       const warnings: string[] = []
       const entries = await indexForWrite(to, warnings)
-      for (const w of warnings) result.warnings.push({path: join(dest.root, to.name), message: w})
+      for (const w of warnings) layerResult.warnings.push({path: join(dest.root, to.name), message: w})
       const present = await listLayer(to)
       const taken = new Set<string>([...entries.keys(), ...present.entries, ...present.strays.map((s) => s.name)])
       const byKey = new Map<string, string>()
       for (const [slug, key] of [...entries].sort((a, b) => compareCodePoints(a[0], b[0]))) if (!byKey.has(key)) byKey.set(key, slug)
-      const item = (key: string): MergeItem => ({layer: to.name, key, source})
 
       let n = 0
       for (const c of candidates) {
@@ -220,6 +221,8 @@ async function commitLayer(source: string, dest: Store, to: Layer, candidates: C
         if (++n % 64 === 0) await new Promise((resolve) => setImmediate(resolve))
         const meta = c.read.metadata
         const key = meta.cache_key
+        const item = (k: string): MergeItem => ({layer: to.name, key: k, source: c.from?.source ?? source})
+        const result = c.from?.result ?? layerResult
         const existing = byKey.get(key)
         if (existing !== undefined) {
           const there = await readEntry(to, existing, key)
@@ -315,8 +318,8 @@ export async function mergePrepared(sources: PreparedSource[], target: string, o
     return layers
   })
   // Layers do not depend on each other (a lock and an index each): they are merged at
-  // once, so their index writes and fsyncs overlap; within a layer the sources go in
-  // order. Each (source, layer) reports on its own, gathered in storeMerge's order after.
+  // once, so their index writes and fsyncs overlap. Each (source, layer) reports on its
+  // own, gathered in storeMerge's order after.
   const layerNames = [...new Set(named.flatMap((layers) => [...layers.keys()]))].sort(compareCodePoints)
   const parts = new Map<string, MergeResult>()
   const partOf = (i: number, name: string): MergeResult => {
@@ -326,21 +329,21 @@ export async function mergePrepared(sources: PreparedSource[], target: string, o
     return r
   }
   await Promise.all(layerNames.map(async (name) => {
-    for (const [i, layers] of named.entries()) {
-      const l = layers.get(name)
-      if (!l) continue
-      const to = l.layer
-      await prepareLayerForWrite(dest, to)
-      const known = new Set((await readIndex(to)).entries.values())
-      const candidates: Candidate[] = [...l.bySlug.keys()].sort(compareCodePoints).map((slug) => {
-        const e = l.bySlug.get(slug)!
-        const payload = e.files.find((f) => f.name !== METADATA_FILE)!
-        const metadataBytes = e.files.find((f) => f.name === METADATA_FILE)!.bytes
-        const read = {ok: true as const, metadata: JSON.parse(metadataBytes.toString('utf8')) as EntryMetadata, metadataBytes, payloadName: payload.name, payload: payload.bytes}
-        return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync)}
-      })
-      await commitLayer(sources[i]!.name, dest, to, candidates, fsync, partOf(i, name))
-    }
+    const present = named.flatMap((layers, i) => (layers.has(name) ? [{i, l: layers.get(name)!}] : []))
+    const to = present[0]!.l.layer
+    await prepareLayerForWrite(dest, to)
+    const known = new Set((await readIndex(to)).entries.values())
+    // Every source's candidates in one commit (one lock, one index write), in source
+    // order: the commit carries its state from one candidate to the next, so this decides
+    // as one commit per source would.
+    const candidates: Candidate[] = present.flatMap(({i, l}) => [...l.bySlug.keys()].sort(compareCodePoints).map((slug) => {
+      const e = l.bySlug.get(slug)!
+      const payload = e.files.find((f) => f.name !== METADATA_FILE)!
+      const metadataBytes = e.files.find((f) => f.name === METADATA_FILE)!.bytes
+      const read = {ok: true as const, metadata: JSON.parse(metadataBytes.toString('utf8')) as EntryMetadata, metadataBytes, payloadName: payload.name, payload: payload.bytes}
+      return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync), from: {source: sources[i]!.name, result: partOf(i, name)}}
+    }))
+    await commitLayer(sources[present[0]!.i]!.name, dest, to, candidates, fsync, partOf(present[0]!.i, name))
   }))
   for (const i of sources.keys()) {
     for (const name of layerNames) {
