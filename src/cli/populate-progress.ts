@@ -61,7 +61,7 @@ export function progressRenderer(stream: NodeJS.WriteStream, env: NodeJS.Process
   return {
     onEvent(event) {
       if (event.type === 'warning') return say(`Warning: ${event.message}`)
-      if (event.type === 'merge') return say(`merging ${event.sources} staging store${event.sources === 1 ? '' : 's'} into the project store`)
+      if (event.type === 'merge') return say(`merging the entries of ${event.sources} platform${event.sources === 1 ? '' : 's'} into the project store`)
       const now = performance.now()
       if (!started.has(event.job)) started.set(event.job, now)
       if (event.type === 'job-phase') {

@@ -19,7 +19,7 @@ import type {OutputMetadata} from '../store/metadata.js'
 import {digestSourceBytes, irKey, outputKey} from '../store/keys.js'
 import {assertStoreUsable, openStore, type Store} from '../store/layout.js'
 import {lookupIr, lookupOutput} from '../store/lookup.js'
-import {writeIr, writeOutput, type WriteResult} from '../store/write.js'
+import {writeIr, type WriteIrParams, writeOutput, type WriteOutputParams, type WriteResult} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import {readRegularFile} from '../util/fs-nodes.js'
 import {canonicalWriterOptions} from '../writers/options.js'
@@ -180,15 +180,15 @@ export interface ParsedHeader {
 }
 
 /**
- * Stores a fresh parse in the IR layer. The files the parser read are hashed from this
- * machine's copies, which a lookup re-checks before serving the entry.
+ * What a fresh parse is stored as in the IR layer. The files the parser read are hashed
+ * from this machine's copies, which a lookup re-checks before serving the entry.
  */
-export async function storeParsedIr(store: Store, keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
-  return writeIr(store, {
+export async function parsedIrParams(keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string, provenance: Record<string, JsonValue> = {}): Promise<WriteIrParams> {
+  return {
     inputs: keys.irInputs,
     ir: headerToJson(parsed.ir) as JsonValue,
     provenance: {libclang_version: parsed.libclangVersion, parsed_includes: (await parsedDependencies(keys, parsed, projectRoot)) as unknown as JsonValue, ...provenance},
-  })
+  }
 }
 
 /** A writer's text and the declarations it left out (its warnings), as stored together. */
@@ -227,15 +227,25 @@ export class StrictOutputError extends HeaderkitError {
   }
 }
 
-/** Stores one writer's text under its output key. */
-export async function storeWriterOutput(store: Store, job: HeaderJob, keys: HeaderKeys, w: WriterJob, out: {key: string; options: Record<string, unknown>}, text: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
-  return writeOutput(store, {
+/** Stores a fresh parse in the IR layer. */
+export async function storeParsedIr(store: Store, keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
+  return writeIr(store, await parsedIrParams(keys, parsed, projectRoot, provenance))
+}
+
+/** What one writer's text is stored as under its output key. */
+export function writerOutputParams(job: HeaderJob, keys: HeaderKeys, w: WriterJob, out: {key: string; options: Record<string, unknown>}, text: string, provenance: Record<string, JsonValue> = {}): WriteOutputParams {
+  return {
     inputs: {irKey: keys.irKey, writer: w.writer.name, options: out.options, writerCacheVersion: w.writer.cacheVersion, writerImplVersion: WRITER_IMPL_VERSION},
     source: {backend: job.backend, headerPath: job.header, target: job.target, defines: keys.irInputs.defines, includeDirs: keys.irInputs.includeDirs, args: keys.irInputs.args},
     extension: w.writer.extension,
     text,
     provenance,
-  })
+  }
+}
+
+/** Stores one writer's text under its output key. */
+export async function storeWriterOutput(store: Store, job: HeaderJob, keys: HeaderKeys, w: WriterJob, out: {key: string; options: Record<string, unknown>}, text: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
+  return writeOutput(store, writerOutputParams(job, keys, w, out, text, provenance))
 }
 
 /** Writes `text` to `path` atomically, and only when it differs from what is there. */

@@ -1,7 +1,8 @@
 /**
  * The per-user cache (DESIGN.md section 7.7): worker kits (koffi's native packages for
- * other architectures, the bundled worker when running from a checkout) and extracted
- * sysroots. It is never inside a project: nothing here is committed or shared.
+ * other architectures, the bundled worker when running from a checkout), extracted
+ * sysroots, and the image each tag named last (sysroot-tags/). It is never inside a
+ * project: nothing here is committed or shared.
  *
  *   HEADERKIT_CACHE_DIR            when set (must be absolute)
  *   $XDG_CACHE_HOME/headerkit      when XDG_CACHE_HOME is set and absolute

@@ -3,22 +3,25 @@
  * IR and output keys a native build on that platform computes (generation's own planning
  * with the job's triple), and looks them up in the project store: a job whose entries are
  * all there is reported present and costs nothing more. For the rest, the engine parses
- * the headers whose IR is missing; the host runs the writers and writes each job's
- * entries into its own staging store; the staging stores of the jobs that succeeded are
- * merged into the project store with `store merge`. A failed job leaves the others merged.
+ * the headers whose IR is missing; the host runs the writers and makes each job's
+ * entries in memory; the entries of the jobs that succeeded are merged into the project
+ * store with the `store merge` code, as if each job had written its own staging store
+ * (mergePrepared), so a failed job leaves the others merged and none of its own. Staging
+ * stores are written only when asked for (--keep-staging); writing and merging them cost
+ * an index write and two fsyncs per entry, most of a run whose parses are fast.
  */
 import {randomBytes} from 'node:crypto'
-import {mkdtempSync, promises as fs} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {promises as fs} from 'node:fs'
 import {join, resolve} from 'node:path'
 import pLimit from 'p-limit'
 import {HeaderkitError, isHeaderkitError} from '../errors.js'
-import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, renderOutput, storeParsedIr, storeWriterOutput, WRITER_WARNINGS} from '../generate/pipeline.js'
+import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
 import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
 import type {Header} from '../ir/types.js'
 import {openStore, type Store} from '../store/layout.js'
 import {lookupOutput} from '../store/lookup.js'
-import {storeMerge} from '../store/merge.js'
+import {mergePrepared, type PreparedSource} from '../store/merge.js'
+import {type PreparedEntry, prepareIr, prepareOutput, writePrepared} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import type {Phase, PopulateEngine} from './engine.js'
 import type {EngineName} from './engine-choice.js'
@@ -118,13 +121,16 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
     warnings.push(message)
     emit({type: 'warning', message})
   }
-  const stagingRoot = options.keepStaging ? resolve(options.keepStaging) : mkdtempSync(join(tmpdir(), 'headerkit-staging-'))
+  const stagingRoot = options.keepStaging ? resolve(options.keepStaging) : undefined
+  const target = openStore(plan.storeDir)
+  /** Each populated job's entries, in the order made. */
+  const made = new Map<string, PreparedEntry[]>()
   const limit = pLimit(plan.concurrency)
   const projectRoot = plan.projectRoot
-  const made = new Map<EngineName, Promise<PopulateEngine>>()
+  const engines = new Map<EngineName, Promise<PopulateEngine>>()
   const engine = (name: EngineName): Promise<PopulateEngine> => {
-    let e = made.get(name)
-    if (!e) made.set(name, (e = options.engine(name)))
+    let e = engines.get(name)
+    if (!e) engines.set(name, (e = options.engine(name)))
     return e
   }
 
@@ -184,14 +190,11 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
         report.parsed = missingIr.map((h) => h.job.header)
       }
       phase('write')
-      const staging = openStore(join(stagingRoot, stagingName(w.label)), {fsync: false})
-      await fs.mkdir(staging.root, {recursive: true})
-      report.staging = staging.root
+      const entries: PreparedEntry[] = []
       for (const [i, h] of missingIr.entries()) {
         const p = parsed[i]!
-        await storeParsedIr(staging, h.keys, p, projectRoot, provenance)
+        entries.push(await prepareIr(target, await parsedIrParams(h.keys, p, projectRoot, provenance)))
         irs.set(h, p.ir)
-        report.entries.new++
       }
       for (const h of w.headers) {
         const ir = h.ir ?? irs.get(h)!
@@ -199,10 +202,19 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
           if (o.present) continue
           // As generation renders it (not strict), with what it left out kept for every later hit.
           const rendered = renderOutput(o.writer, ir, {cwd: projectRoot, target: h.job.target}, false)
-          await storeWriterOutput(staging, h.job, h.keys, o.writer, o.key, rendered.text, rendered.warnings.length > 0 ? {...provenance, [WRITER_WARNINGS]: rendered.warnings} : provenance)
-          report.outputs.new++
+          const outputProvenance = rendered.warnings.length > 0 ? {...provenance, [WRITER_WARNINGS]: rendered.warnings} : provenance
+          entries.push(await prepareOutput(target, writerOutputParams(h.job, h.keys, o.writer, o.key, rendered.text, outputProvenance)))
         }
       }
+      if (stagingRoot) {
+        const staging = openStore(join(stagingRoot, stagingName(w.label)), {fsync: false})
+        await fs.mkdir(staging.root, {recursive: true})
+        report.staging = staging.root
+        for (const e of entries) await writePrepared(staging, e)
+      }
+      report.entries.new += missingIr.length
+      report.outputs.new += missingOutputs
+      made.set(w.label, entries)
       report.status = 'populated'
     } catch (error) {
       report.status = 'failed'
@@ -212,37 +224,44 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
     return finish()
   }
 
+  const closeEngines = async (): Promise<void> => {
+    await Promise.all([...engines.values()].map(async (e) => (await e.catch(() => undefined))?.close()))
+  }
   let jobs: JobReport[]
   try {
     jobs = await Promise.all(work.map((w) => limit(() => runJob(w))))
-  } finally {
-    for (const e of made.values()) await (await e.catch(() => undefined))?.close()
+  } catch (error) {
+    await closeEngines()
+    throw error
   }
+  // The engines close (parse threads stop, the Docker session looks for leftovers) while
+  // the entries are merged: neither needs the other. An abort waits for them first.
+  const closing = closeEngines()
   if (signal.aborted) {
-    if (!options.keepStaging) await fs.rm(stagingRoot, {recursive: true, force: true})
+    await closing
     throw new PopulateAbortedError()
   }
 
   let merge: PopulateReport['merge'] = null
-  const sources = jobs.filter((j) => j.status === 'populated' && j.staging).map((j) => j.staging!)
-  if (sources.length > 0) {
-    emit({type: 'merge', sources: sources.length})
-    const m0 = performance.now()
-    const result = await storeMerge(sources, plan.storeDir)
-    merge = {
-      new: result.new,
-      skipped: result.skipped,
-      renamed: result.renamed.length,
-      replaced: result.replaced.length,
-      conflicts: result.conflicts.map((c) => ({layer: c.layer, key: c.key, slug: c.slug})),
-      errors: result.errors,
-      durationMs: Math.round(performance.now() - m0),
+  try {
+    const sources: PreparedSource[] = jobs.filter((j) => j.status === 'populated' && made.has(j.label)).map((j) => ({name: j.label, entries: made.get(j.label)!}))
+    if (sources.length > 0) {
+      emit({type: 'merge', sources: sources.length})
+      const m0 = performance.now()
+      const result = await mergePrepared(sources, plan.storeDir)
+      merge = {
+        new: result.new,
+        skipped: result.skipped,
+        renamed: result.renamed.length,
+        replaced: result.replaced.length,
+        conflicts: result.conflicts.map((c) => ({layer: c.layer, key: c.key, slug: c.slug})),
+        errors: result.errors,
+        durationMs: Math.round(performance.now() - m0),
+      }
+      for (const j of jobs) if (sources.some((s) => s.name === j.label)) j.phases.merge = merge.durationMs
     }
-    for (const j of jobs) if (j.staging && sources.includes(j.staging)) j.phases.merge = merge.durationMs
-  }
-  if (!options.keepStaging) {
-    await fs.rm(stagingRoot, {recursive: true, force: true})
-    for (const j of jobs) j.staging = null
+  } finally {
+    await closing
   }
 
   const failed = jobs.filter((j) => j.status === 'failed').length

@@ -28,7 +28,7 @@ import {irLayer, type Layer, METADATA_FILE, openStore, outputLayer, prepareLayer
 import {type EntryMetadata, sourceOf} from './metadata.js'
 import {listLayer} from './scan.js'
 import {isValidWriterName, slugCandidates} from './slug.js'
-import {indexForWrite, stageEntry} from './write.js'
+import {indexForWrite, type PreparedEntry, stageEntry} from './write.js'
 
 export interface MergeOptions extends StoreOptions {
   /** Parallel entry copies (default 16). */
@@ -133,6 +133,8 @@ interface Candidate {
   slug: string
   read: Extract<EntryRead, {ok: true}>
   temp?: string
+  /** Where its outcome is reported, when not the layer's one source (mergePrepared). */
+  from?: {source: string; result: MergeResult}
 }
 
 function samePayload(a: EntryMetadata, b: EntryMetadata): boolean {
@@ -204,19 +206,25 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
     if (!known.has(read.metadata.cache_key)) candidate.temp = stageEntry(to, filesOf(read), fsync)
     return candidate
   })))
-  const candidates = staged.filter((c): c is Candidate => c !== undefined)
+  await commitLayer(source, dest, to, staged.filter((c): c is Candidate => c !== undefined), fsync, result)
+}
 
+/**
+ * Puts judged candidates into a target layer, in their order: their temp copies (made
+ * outside the lock for keys the target did not hold) renamed in, or skipped, renamed,
+ * replaced or reported as conflicts as the module comment says; one index write.
+ */
+async function commitLayer(source: string, dest: Store, to: Layer, candidates: Candidate[], fsync: boolean, layerResult: MergeResult): Promise<void> {
   const trash: string[] = []
   try {
     await withLayerLock(dest, to, async (assertHeld) => {
       const warnings: string[] = []
       const entries = await indexForWrite(to, warnings, assertHeld)
-      for (const w of warnings) result.warnings.push({path: join(dest.root, to.name), message: w})
+      for (const w of warnings) layerResult.warnings.push({path: join(dest.root, to.name), message: w})
       const present = await listLayer(to)
       const taken = new Set<string>([...entries.keys(), ...present.entries, ...present.strays.map((s) => s.name)])
       const byKey = new Map<string, string>()
       for (const [slug, key] of [...entries].sort((a, b) => compareCodePoints(a[0], b[0]))) if (!byKey.has(key)) byKey.set(key, slug)
-      const item = (key: string): MergeItem => ({layer: to.name, key, source})
 
       let n = 0
       for (const c of candidates) {
@@ -224,6 +232,8 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
         if (++n % 64 === 0) await new Promise((resolve) => setImmediate(resolve))
         const meta = c.read.metadata
         const key = meta.cache_key
+        const item = (k: string): MergeItem => ({layer: to.name, key: k, source: c.from?.source ?? source})
+        const result = c.from?.result ?? layerResult
         const existing = byKey.get(key)
         if (existing !== undefined) {
           const there = await readEntry(to, existing, key)
@@ -280,6 +290,83 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
   } finally {
     await Promise.all([...candidates.flatMap((c) => (c.temp ? [c.temp] : [])), ...trash].map((p) => fs.rm(p, {recursive: true, force: true})))
   }
+}
+
+/** Entries made in memory (populate's jobs), merged as a store holding exactly them would be. */
+export interface PreparedSource {
+  /** Names the source in the result (a job label). */
+  name: string
+  /** In the order they were made. */
+  entries: PreparedEntry[]
+}
+
+/**
+ * The same merge as storeMerge over one fresh store per source into which its entries
+ * were written in order, without that store: each entry is named as a fresh store names
+ * it (a key already made is made once; a slug taken by an earlier entry of the same
+ * layer gets the next free candidate), then the sources are merged in order, each layer
+ * by name and its entries by slug. The entries are not read back and judged: they were
+ * made by this process, not read from disk.
+ */
+export async function mergePrepared(sources: PreparedSource[], target: string, options: MergeOptions = {}): Promise<MergeResult> {
+  const tst = await statFollow(target)
+  if (tst && !tst.isDirectory()) throw new StoreError(`merge target is not a directory: ${target}`, 'pass a directory (it is created when missing); nothing was merged', 'E_STORE_NOT_DIR')
+  const dest = openStore(target, options)
+  const fsync = options.fsync ?? false
+  const result: MergeResult = {target: dest.root, sources: sources.map((s) => s.name), new: 0, skipped: 0, renamed: [], replaced: [], conflicts: [], errors: [], warnings: [], ok: true}
+  // Each source's entries per layer, named as in a fresh store of its own.
+  const named = sources.map((source) => {
+    const layers = new Map<string, {layer: Layer; bySlug: Map<string, PreparedEntry>; keys: Set<string>}>()
+    for (const e of source.entries) {
+      let l = layers.get(e.layer.name)
+      if (!l) layers.set(e.layer.name, (l = {layer: e.layer.kind === 'ir' ? irLayer(dest) : outputLayer(dest, e.layer.writer!), bySlug: new Map(), keys: new Set()}))
+      if (l.keys.has(e.key)) continue
+      l.keys.add(e.key)
+      let slug = e.slug
+      for (const s of slugCandidates(e.slug)) if (!l.bySlug.has(s)) { slug = s; break }
+      l.bySlug.set(slug, e)
+    }
+    return layers
+  })
+  // Layers do not depend on each other (a lock and an index each): they are merged at
+  // once, so their index writes and fsyncs overlap. Each (source, layer) reports on its
+  // own, gathered in storeMerge's order after.
+  const layerNames = [...new Set(named.flatMap((layers) => [...layers.keys()]))].sort(compareCodePoints)
+  const parts = new Map<string, MergeResult>()
+  const partOf = (i: number, name: string): MergeResult => {
+    const key = `${i}\0${name}`
+    let r = parts.get(key)
+    if (!r) parts.set(key, (r = {...result, sources: [], new: 0, skipped: 0, renamed: [], replaced: [], conflicts: [], errors: [], warnings: []}))
+    return r
+  }
+  await Promise.all(layerNames.map(async (name) => {
+    const present = named.flatMap((layers, i) => (layers.has(name) ? [{i, l: layers.get(name)!}] : []))
+    const to = present[0]!.l.layer
+    await prepareLayerForWrite(dest, to)
+    const known = new Set((await readIndex(to)).entries.values())
+    // Every source's candidates in one commit (one lock, one index write), in source
+    // order: the commit carries its state from one candidate to the next, so this decides
+    // as one commit per source would.
+    const candidates: Candidate[] = present.flatMap(({i, l}) => [...l.bySlug.keys()].sort(compareCodePoints).map((slug) => {
+      const e = l.bySlug.get(slug)!
+      const payload = e.files.find((f) => f.name !== METADATA_FILE)!
+      const metadataBytes = e.files.find((f) => f.name === METADATA_FILE)!.bytes
+      const read = {ok: true as const, metadata: JSON.parse(metadataBytes.toString('utf8')) as EntryMetadata, metadataBytes, payloadName: payload.name, payload: payload.bytes}
+      return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync), from: {source: sources[i]!.name, result: partOf(i, name)}}
+    }))
+    await commitLayer(sources[present[0]!.i]!.name, dest, to, candidates, fsync, partOf(present[0]!.i, name))
+  }))
+  for (const i of sources.keys()) {
+    for (const name of layerNames) {
+      const part = parts.get(`${i}\0${name}`)
+      if (!part) continue
+      result.new += part.new
+      result.skipped += part.skipped
+      for (const k of ['renamed', 'replaced', 'conflicts', 'errors', 'warnings'] as const) (result[k] as unknown[]).push(...part[k])
+    }
+  }
+  result.ok = result.errors.length === 0 && result.conflicts.length === 0
+  return result
 }
 
 function filesOf(read: Extract<EntryRead, {ok: true}>): {name: string; bytes: Buffer}[] {

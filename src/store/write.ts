@@ -78,6 +78,12 @@ export async function writeOutput(store: Store, params: WriteOutputParams): Prom
   return commitEntry(store, e.layer, e.key, e.slug, e.files)
 }
 
+/** Writes an entry prepared for any store into `store`, in the layer of the same name. */
+export async function writePrepared(store: Store, e: PreparedEntry): Promise<WriteResult> {
+  const layer = e.layer.kind === 'ir' ? irLayer(store) : outputLayer(store, e.layer.writer!)
+  return commitEntry(store, layer, e.key, e.slug, e.files)
+}
+
 /** The files of an IR entry, its key and proposed slug, without touching the disk. */
 export async function prepareIr(store: Store, params: WriteIrParams): Promise<PreparedEntry> {
   const key = await irKey(params.inputs)

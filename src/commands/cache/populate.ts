@@ -11,7 +11,7 @@ export default class CachePopulate extends BaseCommand {
     'Plans one job per (platform, image): the IR does not depend on the Python version, so each job serves every cibuildwheel identifier on its platform.',
     'Platforms come from --platform, else [tool.headerkit.cache.populate] platforms, else (with --cibuildwheel) [tool.cibuildwheel] read with cibuildwheel\'s own rules.',
     'A platform is a Docker platform (linux/arm64), an arch (aarch64) or a tag (musllinux_aarch64); add :musl for musllinux (linux/arm64:musl).',
-    'Entries already in the store are not made again: a job whose entries are all present needs no Docker at all. The rest are parsed in a container of the platform (QEMU for foreign ones), written into a staging store per platform, and merged into the project store.',
+    'Entries already in the store are not made again: a job whose entries are all present needs no Docker at all. The rest are parsed in a container of the platform (QEMU for foreign ones) or, with the sysroot engine, on the host against the image\'s headers; the host writes the entries and merges them into the project store (a failed platform leaves the others merged).',
     'Headers, writers and options default to the project\'s [tool.headerkit] config. --dry-run prints the plan; with --json, as JSON (see docs/populate.md).',
   ].join('\n')
   static override examples = [

@@ -6,9 +6,9 @@
  */
 import type Docker from 'dockerode'
 import {readFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
 import {join} from 'node:path'
 import {HeaderkitError} from '../../../errors.js'
+import {loadDockerode} from './load-dockerode.js'
 
 /** The oldest API with `platform` on /containers/create (Docker 20.10). */
 export const MIN_API_VERSION = '1.41'
@@ -129,7 +129,7 @@ export async function connectEngine(endpoint: string, env: NodeJS.ProcessEnv = p
   // Loaded on the first connection only: a run served from cached sysroots never needs it.
   // require, not import(): the bundled CLI runs under v8-compile-cache, which has no
   // dynamic-import callback for external modules.
-  const DockerClient = createRequire(import.meta.url)('dockerode') as typeof Docker
+  const DockerClient = loadDockerode()
   const probe = new DockerClient(options)
   const timeout = AbortSignal.timeout(CONNECT_TIMEOUT_MS)
   let version: Record<string, unknown>
