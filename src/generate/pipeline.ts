@@ -21,7 +21,8 @@ import {assertStoreUsable, openStore, type Store} from '../store/layout.js'
 import {lookupIr, lookupOutput} from '../store/lookup.js'
 import {writeIr, type WriteIrParams, writeOutput, type WriteOutputParams, type WriteResult} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
-import {readRegularFile} from '../util/fs-nodes.js'
+import {kindOf, readRegularFile} from '../util/fs-nodes.js'
+import {realPathOfNew} from '../util/real-paths.js'
 import {canonicalWriterOptions} from '../writers/options.js'
 import {WRITER_IMPL_VERSION} from '../writers/registry.js'
 import {keyFormOf, searchPaths} from './args.js'
@@ -248,18 +249,26 @@ export async function storeWriterOutput(store: Store, job: HeaderJob, keys: Head
   return writeOutput(store, writerOutputParams(job, keys, w, out, text, provenance))
 }
 
-/** Writes `text` to `path` atomically, and only when it differs from what is there. */
+/**
+ * Writes `text` to `path` atomically, and only when it differs from what is there. The
+ * rename goes into the directory of the real path, so a symlinked output stays a link.
+ * A device or pipe (`-o cffi:/dev/null`, `-o cffi:/dev/stdout`, a shell's `>(...)`) is
+ * written into, never renamed over: that would replace /dev/null with a plain file.
+ */
 async function writeOutputFile(path: string, text: string): Promise<boolean> {
-  try {
-    if ((await fs.readFile(path, 'utf8')) === text) return false
-  } catch {
-    // absent or unreadable: write it
+  const real = realPathOfNew(path)
+  const st = await fs.stat(real).catch(() => undefined)
+  if (st !== undefined && !st.isFile()) {
+    if (!st.isCharacterDevice() && !st.isFIFO() && !st.isSocket()) throw new InputError(`cannot write ${path}: it is a ${kindOf(st)}`, 'name a file', 'E_OUTPUT_WRITE')
+    await fs.writeFile(real, text)
+    return true
   }
-  await fs.mkdir(dirname(path), {recursive: true})
-  const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.headerkit-tmp`)
+  if (st !== undefined && (await fs.readFile(real, 'utf8').catch(() => undefined)) === text) return false
+  await fs.mkdir(dirname(real), {recursive: true})
+  const temp = join(dirname(real), `.${randomBytes(6).toString('hex')}.headerkit-tmp`)
   try {
     await fs.writeFile(temp, text)
-    await fs.rename(temp, path)
+    await fs.rename(temp, real)
   } catch (error) {
     await fs.rm(temp, {force: true})
     throw new InputError(`cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check that the directory is writable', 'E_OUTPUT_WRITE')

@@ -3,7 +3,9 @@
  * and where, with the right exit code, and a header that is C but not named `.h` works.
  */
 import assert from 'node:assert/strict'
-import {readFileSync, writeFileSync, copyFileSync, appendFileSync, mkdirSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {appendFileSync, copyFileSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {execa} from 'execa'
 import {join} from 'node:path'
 import {buildBundle, demoProject, errorLine, runBuilt} from '../support/built-cli.js'
 
@@ -94,6 +96,23 @@ describe('bad input, through the shipped CLI', function () {
       assert.equal(r.exitCode, 0, r.stderr)
       assert.match(r.stderr, /Warning: output\.jsn in .*pyproject\.toml names no writer.*did you mean output\.json\?/)
       assert.match(r.stderr, /Warning: writer\.cfi in .*pyproject\.toml names no writer.*did you mean writer\.cffi\?/)
+    })
+
+    it('-o naming a pipe writes into it, and a symlinked output stays a link', async () => {
+      const dir = demoProject()
+      const fifo = join(dir, 'pipe')
+      execFileSync('mkfifo', [fifo])
+      const reader = execa('cat', [fifo])
+      const r = await runBuilt(['include/demo.h', '-w', 'cffi', '-o', 'cffi:pipe'], {cwd: dir, timeoutMs: 20_000})
+      assert.equal(r.exitCode, 0, r.stderr)
+      const read = await reader
+      assert.match(read.stdout, /demo_open/)
+      assert.ok(lstatSync(fifo).isFIFO(), 'the pipe must not be replaced by a file')
+      symlinkSync('bindings/real.txt', join(dir, 'link.txt'))
+      const linked = await runBuilt(['include/demo.h', '-w', 'cffi', '-o', 'cffi:link.txt'], {cwd: dir})
+      assert.equal(linked.exitCode, 0, linked.stderr)
+      assert.ok(lstatSync(join(dir, 'link.txt')).isSymbolicLink())
+      assert.match(readFileSync(join(dir, 'bindings/real.txt'), 'utf8'), /demo_open/)
     })
 
     it('-o naming a directory says so', async () => {
