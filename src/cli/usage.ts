@@ -5,7 +5,7 @@
  * line saying what is wrong and what to do, with exit 2, through the same renderer as
  * every other error.
  */
-import {distance} from 'fastest-levenshtein'
+import {nearestName} from '../util/nearest.js'
 import {UsageError} from '../errors.js'
 
 interface OclifParseError extends Error {
@@ -20,13 +20,8 @@ const NOISE = [/^See more help with --help$/, /^The following errors? occurred:$
 /** The closest known flag to a mistyped one, when it is close enough to be a likely typo. */
 function suggestFlag(given: string, known: string[]): string | undefined {
   const name = given.replace(/^--?/, '').replace(/=.*$/, '')
-  let best: {flag: string; d: number} | undefined
-  for (const flag of known) {
-    const d = distance(name, flag)
-    if (best === undefined || d < best.d) best = {flag, d}
-  }
-  if (best === undefined || best.d > Math.max(1, Math.floor(name.length / 3))) return undefined
-  return `--${best.flag}`
+  const flag = nearestName(name, known, Math.max(1, Math.floor(name.length / 3)))
+  return flag === undefined ? undefined : `--${flag}`
 }
 
 /** `command X not found` and oclif's parser errors, or undefined for anything else. */

@@ -5,6 +5,7 @@
  * stop a build.
  */
 import {ConfigError} from '../errors.js'
+import {nearestName} from '../util/nearest.js'
 import type {
   CacheConfig,
   HeaderEntry,
@@ -67,21 +68,6 @@ const OVERRIDE_KEYS = ['defines', 'include_dirs', 'extra_args', 'backend', 'targ
 const CACHE_KEYS = ['no_cache', 'no_ir_cache', 'no_output_cache', 'populate'] as const
 const POPULATE_KEYS = ['platforms', 'python_versions', 'timeout', 'concurrency', 'images', 'hosts', 'engine'] as const
 
-/** Edit distance, for "did you mean" on unknown keys. */
-function distance(a: string, b: string): number {
-  const row = Array.from({length: b.length + 1}, (_, i) => i)
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!
-    row[0] = i
-    for (let j = 1; j <= b.length; j++) {
-      const saved = row[j]!
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1))
-      prev = saved
-    }
-  }
-  return row[b.length]!
-}
-
 class Validator {
   readonly warnings: ConfigWarning[] = []
 
@@ -103,7 +89,7 @@ class Validator {
   unknownKeys(table: Record<string, unknown>, path: KeyPath, known: readonly string[]): void {
     for (const key of Object.keys(table)) {
       if (known.includes(key)) continue
-      const close = known.filter((k) => distance(k, key) <= 2).sort((a, b) => distance(a, key) - distance(b, key))[0]
+      const close = nearestName(key, known, 2)
       const full = this.full([...path, key])
       this.warnings.push({
         file: this.ctx.file,

@@ -13,7 +13,6 @@ import {resolve} from 'node:path'
 import {loadProjectContext, resolveCacheSwitches, resolveStoreDir, resolveTarget, type CacheSwitches, type ProjectContext} from '../config/settings.js'
 import {formatConfigWarning} from '../config/validate.js'
 import type {HeaderkitConfig, HeaderOverrides} from '../config/types.js'
-import {closest, distance} from 'fastest-levenshtein'
 import {UsageError} from '../errors.js'
 import {checkBackend} from '../parse/registry.js'
 import {normalizeTriple} from '../target/triple.js'
@@ -24,6 +23,7 @@ import {headerArgs} from './args.js'
 import {mergeOverrides, resolveHeaders} from './inputs.js'
 import {checkTemplate, renderTemplate} from './templates.js'
 import {checkOutputPath} from './output-paths.js'
+import {nearestName} from '../util/nearest.js'
 
 export interface GenerateRequest {
   /** Header paths or globs. Literal paths are relative to `cwd`, globs to the project root. Empty: the config's `headers`. */
@@ -109,8 +109,8 @@ function unknownWriterKeys(config: HeaderkitConfig, file: string | undefined): s
   for (const [section, table] of [['output', config.output], ['writer', config.writer]] as const) {
     for (const name of Object.keys(table ?? {})) {
       if (known.includes(name)) continue
-      const guess = closest(name, known)
-      const hint = distance(name, guess) <= 2 ? `did you mean ${section}.${guess}?` : `known writers: ${known.join(', ')}`
+      const guess = nearestName(name, known, 2)
+      const hint = guess !== undefined ? `did you mean ${section}.${guess}?` : `known writers: ${known.join(', ')}`
       out.push(`${section}.${name} in ${file} names no writer, so it has no effect (${hint})`)
     }
   }
