@@ -188,7 +188,7 @@ export async function parsedIrParams(keys: HeaderKeys, parsed: ParsedHeader, pro
   return {
     inputs: keys.irInputs,
     ir: headerToJson(parsed.ir) as JsonValue,
-    provenance: {libclang_version: parsed.libclangVersion, parsed_includes: (await parsedDependencies(keys, parsed, projectRoot)) as unknown as JsonValue, ...provenance},
+    provenance: {libclang_version: parsed.libclangVersion, ...provenance, parsed_includes: provenance.parsed_includes ?? ((await parsedDependencies(keys, parsed, projectRoot)) as unknown as JsonValue)},
   }
 }
 

@@ -15,7 +15,7 @@ import {promises as fs} from 'node:fs'
 import {join, resolve} from 'node:path'
 import pLimit from 'p-limit'
 import {HeaderkitError, isHeaderkitError} from '../errors.js'
-import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
+import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, parsedDependencies, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
 import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
 import type {Header} from '../ir/types.js'
 import {openStore, type Store} from '../store/layout.js'
@@ -39,6 +39,8 @@ interface HeaderWork {
   keys: HeaderKeys
   /** The stored IR when present and fresh. */
   ir: Header | undefined
+  /** The files its parse read, as that IR entry records them (for the outputs written from it). */
+  parserReads: JsonValue | undefined
   outputs: OutputWork[]
 }
 
@@ -87,14 +89,14 @@ async function headerWork(store: Store, jobs: HeaderJob[], root: string): Promis
   const out: HeaderWork[] = []
   for (const job of jobs) {
     const keys = await computeIrKey(job, root)
-    const {ir} = await lookupFreshIr(store, keys.irKey, root)
+    const {ir, parsedIncludes: parserReads} = await lookupFreshIr(store, keys.irKey, root)
     const outputs: OutputWork[] = []
     for (const w of job.writers) {
       const key = await computeOutputKey(keys.irKey, w)
       if (!key) continue // diff/prompt: never stored
       outputs.push({writer: w, key, present: (await lookupOutput(store, w.writer.name, key.key)).hit})
     }
-    out.push({job, keys, ir, outputs})
+    out.push({job, keys, ir, parserReads, outputs})
   }
   return out
 }
@@ -177,6 +179,8 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
     try {
       if (signal.aborted) throw new PopulateAbortedError()
       const irs = new Map<HeaderWork, Header>()
+      // Recorded with every output too, so a later hit re-checks them without reading the IR.
+      const reads = new Map<HeaderWork, JsonValue>()
       let provenance: Record<string, JsonValue> = {engine: 'host', platform: w.job.dockerPlatform}
       let parsed: Awaited<ReturnType<PopulateEngine['parse']>>['parsed'] = []
       if (missingIr.length > 0) {
@@ -193,8 +197,10 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
       const entries: PreparedEntry[] = []
       for (const [i, h] of missingIr.entries()) {
         const p = parsed[i]!
-        entries.push(await prepareIr(target, await parsedIrParams(h.keys, p, projectRoot, provenance)))
+        const parserReads = (await parsedDependencies(h.keys, p, projectRoot)) as unknown as JsonValue
+        entries.push(await prepareIr(target, await parsedIrParams(h.keys, p, projectRoot, {...provenance, parsed_includes: parserReads})))
         irs.set(h, p.ir)
+        reads.set(h, parserReads)
       }
       for (const h of w.headers) {
         const ir = h.ir ?? irs.get(h)!
@@ -202,7 +208,10 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
           if (o.present) continue
           // As generation renders it (not strict), with what it left out kept for every later hit.
           const rendered = renderOutput(o.writer, ir, {cwd: projectRoot, target: h.job.target}, false)
-          const outputProvenance = rendered.warnings.length > 0 ? {...provenance, [WRITER_WARNINGS]: rendered.warnings} : provenance
+          const outputProvenance: Record<string, JsonValue> = {...provenance}
+          const parserReads = h.parserReads ?? reads.get(h)
+          if (parserReads !== undefined) outputProvenance.parsed_includes = parserReads
+          if (rendered.warnings.length > 0) outputProvenance[WRITER_WARNINGS] = rendered.warnings
           entries.push(await prepareOutput(target, writerOutputParams(h.job, h.keys, o.writer, o.key, rendered.text, outputProvenance)))
         }
       }
