@@ -4,14 +4,12 @@
  * that disagrees with the metadata) is a miss with a reason and a warning, never an
  * exception and never a read outside the store.
  */
-import {lstatSync} from 'node:fs'
-import {basename, dirname} from 'node:path'
 import type {JsonValue} from '../util/canonical-json.js'
-import {kindOf} from '../util/fs-nodes.js'
 import {readEntry, type EntryProblem} from './entry.js'
 import {indexRepairAdvice, readIndex, slugForKey} from './layer-index.js'
 import {irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
 import type {IrMetadata, OutputMetadata} from './metadata.js'
+import {layerNotPlain} from './scan.js'
 import {isValidWriterName} from './slug.js'
 
 export type MissReason = 'not-indexed' | 'index-unreadable' | 'invalid-name' | EntryProblem
@@ -20,22 +18,8 @@ export type Lookup<P, M> =
   | {hit: true; key: string; slug: string; path: string; payload: P; metadata: M; warnings: string[]}
   | {hit: false; key: string; reason: MissReason; detail: string; warnings: string[]}
 
-/**
- * A layer is read only through plain directories: `ir`, `output` and `output/<writer>`
- * linked elsewhere would serve entries from outside the store. (The store root itself
- * may be a link: the user named it.)
- */
-function linkedLayer(layer: Layer): string | undefined {
-  const dirs = layer.kind === 'output' ? [dirname(layer.dir), layer.dir] : [layer.dir]
-  for (const dir of dirs) {
-    const st = lstatSync(dir, {throwIfNoEntry: false})
-    if (st !== undefined && !st.isDirectory()) return `${basename(dirname(dir)) === 'output' ? `output/${basename(dir)}` : basename(dir)} is a ${kindOf(st)}, not a directory`
-  }
-  return undefined
-}
-
 async function lookup(layer: Layer, key: string): Promise<Lookup<Buffer, IrMetadata | OutputMetadata>> {
-  const linked = linkedLayer(layer)
+  const linked = layerNotPlain(layer)
   if (linked !== undefined) {
     const detail = `${linked}; treating ${layer.name} as empty`
     return {hit: false, key, reason: 'index-unreadable', detail, warnings: [`${detail} (a layer is never read through a link; run \`headerkit cache clear\` to remove it)`]}

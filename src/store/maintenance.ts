@@ -8,7 +8,7 @@ import {StoreError} from '../errors.js'
 import {kindOf, lstatOrUndefined, removeNode, treeBytes} from './fsx.js'
 import {indexRepairAdvice, readIndex, withLayerLock, writeIndex} from './layer-index.js'
 import {assertStoreExists, irLayer, type Layer, outputLayer, type Store} from './layout.js'
-import {indexFromDisk, listLayer, listWriters} from './scan.js'
+import {indexFromDisk, layerNotPlain, listLayer, listWriters} from './scan.js'
 
 /** Temp names younger than this may belong to a writer at work; older ones are leftovers of a crash. */
 export const LEFTOVER_GRACE_MS = 10 * 60 * 1000
@@ -38,10 +38,8 @@ export interface StoreStatus {
 }
 
 async function layerStatus(layer: Layer): Promise<LayerStatus> {
-  const st = await lstatOrUndefined(layer.dir)
-  if (st !== undefined && !st.isDirectory()) {
-    // Never read through a link: its target is not this store.
-    const problem = `${layer.name} is a ${kindOf(st)}, not a directory`
+  const problem = layerNotPlain(layer)
+  if (problem !== undefined) {
     return {layer: layer.name, entries: 0, bytes: 0, unindexed: 0, leftovers: 0, index: 'unreadable', indexProblem: problem, indexAdvice: 'run `headerkit cache clear` to remove it'}
   }
   const [index, listing, bytes] = await Promise.all([readIndex(layer), listLayer(layer), treeBytes(layer.dir)])

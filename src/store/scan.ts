@@ -4,7 +4,8 @@
  * does not belong. Shared by status, verify, rebuild-index, merge and the writers'
  * index repair.
  */
-import {join} from 'node:path'
+import {lstatSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 import {compareCodePoints} from '../util/canonical-json.js'
 import {kindOf, listDir, LOCK_NAME, lstatOrUndefined, type NodeKind, TEMP_PREFIX} from './fsx.js'
 import {readEntry, type EntryRead} from './entry.js'
@@ -36,6 +37,20 @@ export async function listLayer(layer: Layer): Promise<LayerListing> {
   out.entries.sort(compareCodePoints)
   out.leftovers.sort(compareCodePoints)
   return out
+}
+
+/**
+ * Why a layer cannot be read, when `ir`, `output` or `output/<writer>` is not a plain
+ * directory: linked elsewhere it would serve entries from outside the store. (The store
+ * root itself may be a link: the user named it.)
+ */
+export function layerNotPlain(layer: Layer): string | undefined {
+  const dirs = layer.kind === 'output' ? [{dir: dirname(layer.dir), name: 'output'}, {dir: layer.dir, name: layer.name}] : [{dir: layer.dir, name: layer.name}]
+  for (const {dir, name} of dirs) {
+    const st = lstatSync(dir, {throwIfNoEntry: false})
+    if (st !== undefined && !st.isDirectory()) return `${name} is a ${kindOf(st)}, not a directory`
+  }
+  return undefined
 }
 
 /** The writers under output/: valid names of plain directories (others are reported by verify). */
