@@ -40,6 +40,12 @@ export interface PopulateEngine {
   readonly name: string
   /** Why this engine cannot serve the job, decided before any Docker call; undefined when it can. */
   refuse(job: PopulateJob): {message: string; hint: string} | undefined
+  /**
+   * Called as soon as the keys show that a job of this engine has `headers` to parse, well
+   * before its parse: starts what the parses need (the sysroot engine's threads load
+   * libclang meanwhile). Never throws; a failure shows in the parse.
+   */
+  prepare?(job: PopulateJob, headers: number): void
   parse(input: EngineJobInput): Promise<EngineJobOutput>
   /** Removes anything the engine left running (after an abort, say). */
   close(): Promise<void>

@@ -6,9 +6,10 @@
 import {headerkitVersion} from '../version.js'
 import {userCacheDir} from './cache-dir.js'
 import type {PopulateEngine} from './engine.js'
+import type {PopulateJob} from './plan.js'
 import type {PopulateEvent, PopulateReport} from './report.js'
 import {preparePopulate, type PopulateRequest} from './request.js'
-import {computeJobWork, newRunId, runPopulate} from './run.js'
+import {computeJobWork, engineSet, newRunId, runPopulate} from './run.js'
 import type {EngineName} from './engine-choice.js'
 
 export type {PopulateRequest} from './request.js'
@@ -34,9 +35,18 @@ async function makeEngine(name: EngineName, env: NodeJS.ProcessEnv, runId: strin
 export async function populate(request: PopulateRequest, options: PopulateOptions = {}): Promise<PopulateReport> {
   const prepared = await preparePopulate(request)
   for (const message of prepared.warnings) options.onEvent?.({type: 'warning', message})
-  const work = await computeJobWork(prepared.plan, prepared.generate)
   const runId = newRunId()
-  const report = await runPopulate(prepared.plan, work, {engine: (name) => makeEngine(name, request.env ?? process.env, runId), keepStaging: options.keepStaging, signal: options.signal, onEvent: options.onEvent})
+  const engines = engineSet((name) => makeEngine(name, request.env ?? process.env, runId))
+  // An engine hears of its first job to parse while the other triples' keys are computed.
+  const prepare = (job: PopulateJob, headers: number): void => void engines.get(job.engine).then((e) => e.prepare?.(job, headers), () => undefined)
+  let work
+  try {
+    work = await computeJobWork(prepared.plan, prepared.generate, prepare)
+  } catch (error) {
+    await engines.close()
+    throw error
+  }
+  const report = await runPopulate(prepared.plan, work, {engines, keepStaging: options.keepStaging, signal: options.signal, onEvent: options.onEvent})
   report.warnings.unshift(...prepared.warnings)
   return report
 }

@@ -50,9 +50,29 @@ interface JobWork {
   headers: HeaderWork[]
 }
 
+/** The engines of one run, each made on first need: a run with nothing to parse loads none (nor dockerode). */
+export interface EngineSet {
+  get(name: EngineName): Promise<PopulateEngine>
+  /** Closes every engine made so far. */
+  close(): Promise<void>
+}
+
+export function engineSet(make: (name: EngineName) => Promise<PopulateEngine>): EngineSet {
+  const engines = new Map<EngineName, Promise<PopulateEngine>>()
+  return {
+    get(name) {
+      let e = engines.get(name)
+      if (!e) engines.set(name, (e = make(name)))
+      return e
+    },
+    async close() {
+      await Promise.all([...engines.values()].map(async (e) => (await e.catch(() => undefined))?.close()))
+    },
+  }
+}
+
 export interface RunOptions {
-  /** Makes an engine on first need: a run with nothing to parse loads none (nor dockerode). */
-  engine: (name: EngineName) => Promise<PopulateEngine>
+  engines: EngineSet
   /** Keep each job's staging store in DIR/<platform> (CI artifact flows). */
   keepStaging?: string
   signal?: AbortSignal
@@ -72,8 +92,12 @@ export function stagingName(label: string): string {
   return label.replace(/ #/g, '-').replace(/[^A-Za-z0-9._-]+/g, '-')
 }
 
-/** Every job's keys and what the project store already holds under them. No Docker. */
-export async function computeJobWork(plan: PopulatePlan, generate: GenerateRequest): Promise<JobWork[]> {
+/**
+ * Every job's keys and what the project store already holds under them. No Docker.
+ * `onParseNeeded` hears of each job with IR to make as soon as its triple's keys are known,
+ * before the other triples' (so an engine can start loading its parser meanwhile).
+ */
+export async function computeJobWork(plan: PopulatePlan, generate: GenerateRequest, onParseNeeded?: (job: PopulateJob, headers: number) => void): Promise<JobWork[]> {
   const store = openStore(plan.storeDir)
   const labels = jobLabels(plan)
   const triples = [...new Set(plan.jobs.map((j) => j.triple))]
@@ -81,7 +105,12 @@ export async function computeJobWork(plan: PopulatePlan, generate: GenerateReque
   // that differs between them, and it sets each header job's target and nothing else.
   const gen = triples.length > 0 ? await planGeneration({...generate, target: triples[0]}) : undefined
   const byTriple = new Map<string, HeaderWork[]>()
-  for (const triple of triples) byTriple.set(triple, await headerWork(store, gen!.jobs.map((j) => ({...j, target: triple})), gen!.context.projectRoot))
+  for (const triple of triples) {
+    const headers = await headerWork(store, gen!.jobs.map((j) => ({...j, target: triple})), gen!.context.projectRoot)
+    byTriple.set(triple, headers)
+    const missing = headers.filter((h) => !h.ir).length
+    if (missing > 0 && onParseNeeded) for (const job of plan.jobs) if (job.triple === triple) onParseNeeded(job, missing)
+  }
   return plan.jobs.map((job, i) => ({job, label: labels[i]!, headers: byTriple.get(job.triple)!}))
 }
 
@@ -129,12 +158,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
   const made = new Map<string, PreparedEntry[]>()
   const limit = pLimit(plan.concurrency)
   const projectRoot = plan.projectRoot
-  const engines = new Map<EngineName, Promise<PopulateEngine>>()
-  const engine = (name: EngineName): Promise<PopulateEngine> => {
-    let e = engines.get(name)
-    if (!e) engines.set(name, (e = options.engine(name)))
-    return e
-  }
+  const engine = options.engines.get
 
   const runJob = async (w: JobWork): Promise<JobReport> => {
     const t0 = performance.now()
@@ -233,9 +257,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
     return finish()
   }
 
-  const closeEngines = async (): Promise<void> => {
-    await Promise.all([...engines.values()].map(async (e) => (await e.catch(() => undefined))?.close()))
-  }
+  const closeEngines = (): Promise<void> => options.engines.close()
   let jobs: JobReport[]
   try {
     jobs = await Promise.all(work.map((w) => limit(() => runJob(w))))

@@ -4,11 +4,14 @@
  * IR relies on: names, exact types, layout, enum values, macro constants.
  */
 import assert from 'node:assert/strict'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import type {Constant, Enum, Function as Fn, Struct, Typedef, Variable} from '../../src/ir/types.js'
 import {crossSysrootArgs, parseHeader, type ParseResult} from '../../src/parse/index.js'
 import {projectDeclarations} from '../../src/ir/walk.js'
 import {ARM, find, X86} from './helpers.js'
+import {makeTempDir} from '../support/tmp.js'
 
 const ROOT = fileURLToPath(new URL('../../fixtures/headers/tricky', import.meta.url))
 const HEADER = `${ROOT}/tricky.h`
@@ -215,5 +218,24 @@ describe('parse: tricky header (aarch64 with the Debian cross sysroot)', functio
   it('keeps everything target-independent the same', function () {
     const strip = (r: ParseResult): string[] => projectDeclarations(r.ir).filter((d) => !['arch_word_t', 'ARCH_NAME', 'arch_regs'].includes(d.name ?? '')).map((d) => JSON.stringify({...d, location: undefined}))
     assert.deepEqual(strip(arm), strip(x86))
+  })
+})
+
+describe('parse: plain char in a header without macro constants', function () {
+  // Such a header's macro probe has nothing to evaluate and does not include it again;
+  // plain char must still come from the target and flags.
+  let root: string
+  before(function () {
+    root = makeTempDir('headerkit-char-')
+    writeFileSync(join(root, 'plain.h'), '#ifndef PLAIN_H\n#define PLAIN_H\nchar plain_get(void);\n#endif\n')
+  })
+  const parse = (target: string, args: string[]) => parseHeader({header: join(root, 'plain.h'), projectRoot: root, target, args})
+
+  it('is signed on x86_64, unsigned on aarch64 and under -funsigned-char, and no constant appears', async function () {
+    const x86 = await parse(X86, [])
+    assert.equal(x86.ir.char_signed, true)
+    assert.equal((await parse(ARM, crossSysrootArgs(ARM))).ir.char_signed, false)
+    assert.equal((await parse(X86, ['-funsigned-char'])).ir.char_signed, false)
+    assert.deepEqual(projectDeclarations(x86.ir).map((d) => d.name), ['plain_get'])
   })
 })

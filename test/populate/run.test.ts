@@ -11,7 +11,7 @@ import {HeaderkitError} from '../../src/errors.js'
 import {parseHeader} from '../../src/parse/index.js'
 import type {EngineJobInput, EngineJobOutput, PopulateEngine} from '../../src/populate/engine.js'
 import {preparePopulate} from '../../src/populate/request.js'
-import {computeJobWork, PopulateAbortedError, runPopulate, stagingName} from '../../src/populate/run.js'
+import {computeJobWork, engineSet, PopulateAbortedError, runPopulate, stagingName} from '../../src/populate/run.js'
 import {lookupIr, openStore, storeMerge} from '../../src/store/index.js'
 import {makeTempDir} from '../support/tmp.js'
 
@@ -66,7 +66,7 @@ describe('populate: running the jobs', function () {
     const storeDir = join(root, '.headerkit')
     const {plan, work} = await prepare(root, storeDir)
     const kept = join(makeTempDir('headerkit-run-kept-'), 'staging')
-    const report = await runPopulate(plan, work, {engine: () => Promise.resolve(hostEngine()), keepStaging: kept})
+    const report = await runPopulate(plan, work, {engines: engineSet(() => Promise.resolve(hostEngine())), keepStaging: kept})
     assert.equal(report.ok, true, JSON.stringify(report.jobs.map((j) => j.error)))
     assert.deepEqual(report.jobs.map((j) => [j.status, j.entries.new, j.outputs.new]), PLATFORMS.map(() => ['populated', 2, 4]))
     assert.equal(report.merge?.new, PLATFORMS.length * 6)
@@ -78,11 +78,24 @@ describe('populate: running the jobs', function () {
     assert.deepEqual(tree(storeDir), tree(viaStaging))
   })
 
+  it('tells of every job with IR to make while computing the keys, and of none once the store holds it all', async () => {
+    const root = project()
+    const storeDir = join(root, '.headerkit')
+    const prepared = await preparePopulate({cwd: root, platforms: PLATFORMS, engine: 'sysroot', storeDir, env: {}})
+    const heard: Array<[string, number]> = []
+    const work = await computeJobWork(prepared.plan, prepared.generate, (job, headers) => heard.push([job.dockerPlatform, headers]))
+    assert.deepEqual(heard, PLATFORMS.map((p) => [p, 2]))
+    await runPopulate(prepared.plan, work, {engines: engineSet(() => Promise.resolve(hostEngine()))})
+    heard.length = 0
+    await computeJobWork(prepared.plan, prepared.generate, (job, headers) => heard.push([job.dockerPlatform, headers]))
+    assert.deepEqual(heard, [])
+  })
+
   it('a failed job leaves the others merged and nothing of its own', async () => {
     const root = project()
     const storeDir = join(root, '.headerkit')
     const {plan, work} = await prepare(root, storeDir)
-    const report = await runPopulate(plan, work, {engine: () => Promise.resolve(hostEngine({fail: ['linux/s390x']}))})
+    const report = await runPopulate(plan, work, {engines: engineSet(() => Promise.resolve(hostEngine({fail: ['linux/s390x']})))})
     assert.equal(report.ok, false)
     const byPlatform = new Map(report.jobs.map((j) => [j.dockerPlatform, j]))
     assert.equal(byPlatform.get('linux/s390x')!.status, 'failed')
@@ -106,7 +119,7 @@ describe('populate: running the jobs', function () {
     let parses = 0
     // The third job's parse is where Ctrl-C lands.
     const engine = hostEngine({during: () => { if (++parses === 3) controller.abort() }})
-    await assert.rejects(runPopulate(plan, work, {engine: () => Promise.resolve(engine), signal: controller.signal}), PopulateAbortedError)
+    await assert.rejects(runPopulate(plan, work, {engines: engineSet(() => Promise.resolve(engine)), signal: controller.signal}), PopulateAbortedError)
     const store = openStore(storeDir)
     for (const w of work) for (const h of w.headers) assert.equal((await lookupIr(store, h.keys.irKey)).hit, false)
   })

@@ -141,6 +141,9 @@ export class Extractor {
       const kind = c.kind
       if (!K.TOP_LEVEL_KINDS.has(kind)) return CV_CONTINUE
       const loc = this.f.clang_getCursorLocation(c)
+      // Most top-level cursors are system headers' macros: one cheap call turns them away
+      // (fileInfo would, after the costlier expansion-location call).
+      if (this.f.clang_Location_isInSystemHeader(loc) !== 0) return CV_CONTINUE
       const file = this.locate(loc)
       if (file === 0) return CV_CONTINUE
       const info = this.fileInfo(file, loc)

@@ -119,7 +119,7 @@ export function evaluateMacros(input: ProbeInput): ProbeResult {
   const f = clang.fn
   const out = new Map<number, Constant>()
   const sources = new Map<string, Buffer>()
-  const lines: string[] = [`#include "${input.header}"`, `${PREFIX}__hk_char = (char)0;`]
+  const lines: string[] = [`${PREFIX}__hk_char = (char)0;`]
   const probes: Array<{index: number; line: number; charLiteral?: string}> = []
   for (const [index, m] of candidates.entries()) {
     let source = sources.get(m.fileAbs)
@@ -137,7 +137,10 @@ export function evaluateMacros(input: ProbeInput): ProbeResult {
     probes.push({index, line: lines.length - 1, charLiteral})
   }
   const result: ProbeResult = {constants: out, charSigned: undefined}
-  const contents = `${lines.join('\n')}\n`
+  // Plain char depends on the target and flags alone: with no macro to evaluate, the probe
+  // does not include the header (a parse of it and everything it includes, saved).
+  const prelude = probes.length > 0 ? [`#include "${input.header}"`] : []
+  const contents = `${[...prelude, ...lines].join('\n')}\n`
   const unsaved = {Filename: input.probePath, Contents: contents, Length: Buffer.byteLength(contents)}
   const args = [...input.args, '-w', '-ferror-limit=0']
   const tuOut = [null]
@@ -149,14 +152,14 @@ export function evaluateMacros(input: ProbeInput): ProbeResult {
     const file = f.clang_getFile(tu, input.probePath)
     if (!file) return result
     const column = PREFIX.length + 1
-    const charVar: CXCursor = f.clang_getCursor(tu, f.clang_getLocation(tu, file, 2, column))
+    const charVar: CXCursor = f.clang_getCursor(tu, f.clang_getLocation(tu, file, prelude.length + 1, column))
     if (charVar.kind === K.CURSOR.VarDecl) {
       const kind = f.clang_getCanonicalType(f.clang_getCursorType(charVar)).kind
       result.charSigned = kind === K.CHAR_S ? true : kind === K.CHAR_U ? false : undefined
     }
     for (const probe of probes) {
       const m = candidates[probe.index]!
-      const cursor: CXCursor = f.clang_getCursor(tu, f.clang_getLocation(tu, file, probe.line, column))
+      const cursor: CXCursor = f.clang_getCursor(tu, f.clang_getLocation(tu, file, prelude.length + probe.line, column))
       if (cursor.kind !== K.CURSOR.VarDecl) continue
       if (probe.charLiteral) {
         out.set(probe.index, {kind: 'constant', name: m.name, value: probe.charLiteral, is_macro: true, type: {kind: 'ctype', name: 'char'}, location: m.location})

@@ -151,10 +151,18 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
     return threads
   }
 
+  /** libclang loads in the threads while the other keys are computed, Docker is asked and headers are extracted. */
+  function prepare(_job: PopulateJob, headers: number): void {
+    try {
+      parsePool().pool.warm(headers)
+    } catch {
+      // No libclang: the parse says so, with its advice.
+    }
+  }
+
   async function parse(input: EngineJobInput): Promise<EngineJobOutput> {
     const {job, signal} = input
     const {pool, libPath} = parsePool()
-    // libclang loads in the threads while Docker is asked and headers are extracted.
     pool.warm(input.headers.length)
     const platform = job.dockerPlatform
     const beforeAll = job.beforeAll?.command
@@ -234,5 +242,5 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
     await Promise.all([session.close(), threads?.pool.close()])
   }
 
-  return {name: 'sysroot', refuse: () => undefined, parse, close}
+  return {name: 'sysroot', refuse: () => undefined, prepare, parse, close}
 }
