@@ -158,7 +158,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
   const made = new Map<string, PreparedEntry[]>()
   const limit = pLimit(plan.concurrency)
   const projectRoot = plan.projectRoot
-  const engine = options.engines.get
+  const engine = (name: EngineName): Promise<PopulateEngine> => options.engines.get(name)
 
   const runJob = async (w: JobWork): Promise<JobReport> => {
     const t0 = performance.now()
