@@ -2,8 +2,8 @@
 // Production entry: the bundled CLI in dist/bundle/ (built by `npm run build`) under
 // v8-compile-cache. Anything that is not a known command or topic is the root
 // command (generation), so `headerkit include/a.h -w cffi` and `headerkit cache
-// status` both work. Generation first tries the oclif-free fast path
-// (src/cli/fast-generate.ts), which hands back to oclif whatever it cannot decide.
+// status` both work. Generation and `cache populate` first try the oclif-free fast path
+// (src/cli/fast.ts), which hands back to oclif whatever it cannot decide.
 import {existsSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
 
@@ -20,14 +20,16 @@ async function runBundle() {
   const ids = Object.keys(manifest.commands)
   const known = first !== undefined && (['--help', '-h', '--version'].includes(first) || ids.includes(first) || ids.some((id) => id.startsWith(`${first}:`)))
 
-  if (!known) {
-    const {fastGenerate} = require('../dist/bundle/fast.cjs')
-    const exitCode = await fastGenerate(argv, manifest.commands[DEFAULT_COMMAND].flags)
+  if (!known) argv.unshift(DEFAULT_COMMAND)
+  // `cache populate ...` is the command `cache:populate` with its arguments after the two words.
+  const fast = argv[0] === DEFAULT_COMMAND ? {id: DEFAULT_COMMAND, rest: argv.slice(1)} : argv[0] === 'cache' && argv[1] === 'populate' ? {id: 'cache:populate', rest: argv.slice(2)} : undefined
+  if (fast) {
+    const {fastCommand} = require('../dist/bundle/fast.cjs')
+    const exitCode = await fastCommand(fast.id, fast.rest, manifest.commands[fast.id].flags)
     if (exitCode !== undefined) {
       process.exitCode = exitCode
       return
     }
-    argv.unshift(DEFAULT_COMMAND)
   }
   const cli = require('../dist/bundle/cli.cjs')
   const config = await cli.Config.load({root: new URL(BUNDLE).pathname})

@@ -1,5 +1,5 @@
 /**
- * The body of the root command, free of oclif so the fast path (fast-generate.ts) runs
+ * The body of the root command, free of oclif so the fast path (fast.ts) runs
  * exactly the same code: flags in, the report out (JSON value for --json, or human
  * lines on stderr and the single output on stdout).
  */

@@ -1,6 +1,6 @@
 /**
  * How results and errors reach the terminal, without oclif, so the fast generation
- * path (fast-generate.ts) and every oclif command print them the same way.
+ * path (fast.ts) and every oclif command print them the same way.
  */
 import {environmentFault, HeaderkitError} from '../errors.js'
 

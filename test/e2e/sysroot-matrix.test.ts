@@ -3,13 +3,15 @@
  * linux/arm/v7, linux/ppc64le, linux/s390x and linux/riscv64, from header-only stand-ins
  * (never started, no emulation). What each ABI makes of the IR (char signedness, pointer
  * and long sizes, record layout, long double) is checked against clang itself, run by the
- * test with the same --target and --sysroot.
+ * test with the same --target and --sysroot. It runs the shipped CLI (bin/run.js on the
+ * bundle), whose populate takes the oclif-free path and the bundled parse thread.
  */
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
 import {appendFileSync, cpSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {REPO_ROOT, runCli} from '../support/cli.js'
+import {REPO_ROOT} from '../support/cli.js'
+import {buildBundle, runBuilt} from '../support/built-cli.js'
 import {makeTempDir} from '../support/tmp.js'
 import {multiarchArgs} from '../../src/populate/engines/sysroot/index.js'
 import {headerStandins, requireDocker} from './support/images.js'
@@ -51,7 +53,8 @@ describe('e2e: the sysroot engine on i686, armv7l, ppc64le, s390x and riscv64', 
     const platforms = Object.keys(EXPECTED)
     appendFileSync(join(project, 'pyproject.toml'), `\n[tool.headerkit.cache.populate]\nplatforms = ${JSON.stringify(platforms)}\n\n[tool.headerkit.cache.populate.images]\n${platforms.map((p) => `"${p}" = "${images[p]}"`).join('\n')}\n`)
     const cache = makeTempDir('headerkit-matrix-cache-')
-    const r = await runCli(['cache', 'populate', 'include/abi.h', 'include/demo.h', '--json'], {cwd: project, env: e2eEnv({HEADERKIT_CACHE_DIR: cache})})
+    await buildBundle()
+    const r = await runBuilt(['cache', 'populate', 'include/abi.h', 'include/demo.h', '--json'], {cwd: project, env: e2eEnv({HEADERKIT_CACHE_DIR: cache}), timeoutMs: 20 * 60_000})
     assert.equal(r.exitCode, 0, r.stdout + r.stderr)
     const report = reportOf(r)
     assert.deepEqual(report.jobs.map((j) => [j.dockerPlatform, j.engine, j.status, j.triple]), platforms.map((p) => [p, 'sysroot', 'populated', EXPECTED[p]!.triple]))

@@ -3,7 +3,6 @@ import {BaseCommand} from '../../cli/base.js'
 import {parseFlags, projectFlags, writerFlag} from '../../cli/flags.js'
 import type {PopulatePlan} from '../../populate/plan.js'
 import type {PopulateReport} from '../../populate/report.js'
-import type {PopulateRequest} from '../../populate/request.js'
 
 export default class CachePopulate extends BaseCommand {
   static override summary = 'Fill the store for Linux platforms by parsing inside manylinux/musllinux containers'
@@ -31,80 +30,20 @@ export default class CachePopulate extends BaseCommand {
     cibuildwheel: Flags.boolean({summary: 'Derive platforms and images from [tool.cibuildwheel] with cibuildwheel\'s rules.'}),
     'docker-image': Flags.string({summary: 'Image for every job: a shortname (manylinux_2_34) or a reference.', helpValue: 'IMAGE'}),
     engine: Flags.string({summary: 'Where the parser runs: docker (in the platform\'s container), sysroot (on the host, against the image\'s headers), auto (docker where it can run, default).', options: ['auto', 'docker', 'sysroot'], helpValue: 'ENGINE'}),
-    timeout: Flags.integer({summary: 'Seconds per job\'s parse container before it is killed (default 300).', helpValue: 'SECONDS'}),
-    concurrency: Flags.integer({summary: 'Jobs run at once (default: jobs, at most the CPUs).', helpValue: 'N'}),
+    timeout: Flags.string({summary: 'Seconds per job\'s parse container before it is killed (default 300).', helpValue: 'SECONDS'}),
+    concurrency: Flags.string({summary: 'Jobs run at once (default: jobs, at most the CPUs).', helpValue: 'N'}),
     backend: Flags.string({summary: 'Parser backend (default libclang).', helpValue: 'NAME'}),
     'before-all': Flags.boolean({summary: 'Run cibuildwheel\'s before-all for each platform first (default); --no-before-all skips it.', allowNo: true}),
     'keep-staging': Flags.string({summary: 'Keep each platform\'s staging store in DIR/<platform> (for CI artifacts and store merge).', helpValue: 'DIR'}),
     'dry-run': Flags.boolean({summary: 'Print the plan and exit without running anything.'}),
   }
 
-  async run(): Promise<PopulatePlan | PopulateReport> {
+  async run(): Promise<PopulatePlan | PopulateReport | undefined> {
     const {argv, flags} = await this.parse(CachePopulate)
-    const request: PopulateRequest = {
-      headers: argv as string[],
-      writers: flags.writer,
-      platforms: flags.platform,
-      pythonVersions: flags.python,
-      cibuildwheel: flags.cibuildwheel,
-      dockerImage: flags['docker-image'],
-      timeout: flags.timeout,
-      concurrency: flags.concurrency,
-      includeDirs: flags['include-dir'],
-      defines: flags.define,
-      backendArgs: flags['backend-arg'],
-      writerOptions: flags['writer-opt'],
-      backend: flags.backend,
-      engine: flags.engine,
-      beforeAll: flags['before-all'],
-      storeDir: flags['store-dir'],
-      configPath: flags.config,
-      noConfig: flags['no-config'],
-    }
-
-    if (flags['dry-run']) {
-      const {preparePopulate} = await import('../../populate/request.js')
-      const {renderPlan} = await import('../../populate/plan-render.js')
-      const {plan, warnings} = await preparePopulate(request)
-      for (const w of warnings) this.warnLine(w)
-      for (const line of renderPlan(plan)) this.say(line)
-      return plan
-    }
-
-    const {populate, renderReport} = await import('../../populate/index.js')
-    const {progressRenderer} = await import('../../cli/populate-progress.js')
-    const progress = progressRenderer(process.stderr)
-    const controller = new AbortController()
-    let signalled: NodeJS.Signals | undefined
-    const onSignal = (signal: NodeJS.Signals): void => {
-      // A second signal while containers are being removed: leave at once.
-      if (signalled) process.exit(signal === 'SIGTERM' ? 143 : 130)
-      signalled = signal
-      process.stderr.write(`\n${signal}: stopping; removing containers in flight...\n`)
-      controller.abort()
-    }
-    process.on('SIGINT', onSignal)
-    process.on('SIGTERM', onSignal)
-    let report: PopulateReport
-    try {
-      report = await populate(request, {keepStaging: flags['keep-staging'], signal: controller.signal, onEvent: (e) => progress.onEvent(e)})
-    } catch (error) {
-      if (signalled === 'SIGTERM' && (error as {code?: string}).code === 'E_ABORTED') {
-        progress.stop()
-        process.stderr.write('Error: populate was terminated; containers in flight were removed and nothing of this run was merged\n')
-        return this.exit(143)
-      }
-      throw error
-    } finally {
-      progress.stop()
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-    }
-    if (!this.jsonEnabled()) for (const line of renderReport(report)) process.stdout.write(`${line}\n`)
-    if (!report.ok) {
-      if (this.jsonEnabled()) this.logJson(report)
-      return this.exit(1)
-    }
-    return report
+    const {executePopulate} = await import('../../cli/populate-run.js')
+    const {value, exitCode} = await executePopulate(argv as string[], flags, this.jsonEnabled())
+    if (exitCode === 0) return value
+    if (this.jsonEnabled() && value !== undefined) this.logJson(value)
+    return this.exit(exitCode)
   }
 }
