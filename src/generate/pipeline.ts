@@ -150,7 +150,7 @@ export async function parsedDependencies(keys: HeaderKeys, parsed: ParsedHeader,
  * with the entry, or with the IR entry it was written from, and must still have their
  * bytes, exactly as for an IR hit.
  */
-async function outputStillFresh(store: Store, metadata: OutputMetadata, projectRoot: string): Promise<boolean> {
+export async function outputStillFresh(store: Store, metadata: OutputMetadata, projectRoot: string): Promise<boolean> {
   if (metadata.provenance.parsed_includes !== undefined) return dependenciesUnchanged(parsedIncludes(metadata.provenance), projectRoot)
   const ir = await lookupIr(store, metadata.ir_cache_key)
   return !ir.hit || (await dependenciesUnchanged(parsedIncludes(ir.metadata.provenance), projectRoot))

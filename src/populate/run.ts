@@ -15,7 +15,7 @@ import {promises as fs} from 'node:fs'
 import {join, resolve} from 'node:path'
 import pLimit from 'p-limit'
 import {HeaderkitError, isHeaderkitError} from '../errors.js'
-import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, parsedDependencies, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
+import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, outputStillFresh, parsedDependencies, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
 import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
 import type {Header} from '../ir/types.js'
 import {openStore, type Store} from '../store/layout.js'
@@ -123,7 +123,9 @@ async function headerWork(store: Store, jobs: HeaderJob[], root: string): Promis
     for (const w of job.writers) {
       const key = await computeOutputKey(keys.irKey, w)
       if (!key) continue // diff/prompt: never stored
-      outputs.push({writer: w, key, present: (await lookupOutput(store, w.writer.name, key.key)).hit})
+      // As generation judges a hit: an output whose parser reads went stale is made again.
+      const found = await lookupOutput(store, w.writer.name, key.key)
+      outputs.push({writer: w, key, present: found.hit && (await outputStillFresh(store, found.metadata, root))})
     }
     out.push({job, keys, ir, parserReads, outputs})
   }

@@ -5,7 +5,10 @@
  * Per source entry, in the source's slug order:
  * - the key is already in the target with identical payload bytes: skipped;
  * - the key is there with different bytes: a conflict (the generator was not
- *   deterministic); reported, the target's entry kept, the merge fails;
+ *   deterministic); reported, the target's entry kept, the merge fails. Except for an
+ *   entry this run made from the files on disk (mergePrepared) whose parser read other
+ *   files than the target's entry records (an `#include MACRO` that changed): the
+ *   target's entry is stale, same bytes or not, and is replaced (`superseded`);
  * - a new key whose slug is free: new, under the same slug;
  * - a new key whose slug is taken by another key: a fresh slug (`renamed`), unless the
  *   occupant is the same logical entry (same header, backend, target, defines, include
@@ -28,7 +31,7 @@ import {irLayer, type Layer, METADATA_FILE, openStore, outputLayer, prepareLayer
 import {type EntryMetadata, sourceOf} from './metadata.js'
 import {listLayer} from './scan.js'
 import {isValidWriterName, slugCandidates} from './slug.js'
-import {indexForWrite, type PreparedEntry, stageEntry} from './write.js'
+import {indexForWrite, parserReads, type PreparedEntry, stageEntry} from './write.js'
 
 export interface MergeOptions extends StoreOptions {
   /** Parallel entry copies (default 16). */
@@ -55,7 +58,7 @@ export interface MergeResult {
   new: number
   skipped: number
   renamed: (MergeItem & {from: string; to: string})[]
-  replaced: (MergeItem & {slug: string; previousKey: string; reason: 'newer-version' | 'damaged-target'})[]
+  replaced: (MergeItem & {slug: string; previousKey: string; reason: 'newer-version' | 'damaged-target' | 'superseded'})[]
   conflicts: (MergeItem & {slug: string; sourceSlug: string})[]
   errors: {path: string; message: string}[]
   warnings: {path: string; message: string}[]
@@ -135,6 +138,8 @@ interface Candidate {
   temp?: string
   /** Where its outcome is reported, when not the layer's one source (mergePrepared). */
   from?: {source: string; result: MergeResult}
+  /** Made by this process from the files on disk (mergePrepared): the parser reads it records are current. */
+  madeNow?: boolean
 }
 
 function samePayload(a: EntryMetadata, b: EntryMetadata): boolean {
@@ -237,19 +242,22 @@ async function commitLayer(source: string, dest: Store, to: Layer, candidates: C
         const existing = byKey.get(key)
         if (existing !== undefined) {
           const there = await readEntry(to, existing, key)
-          if (there.ok) {
+          // Recorded reads that differ make the target's entry stale even with the same
+          // payload bytes: its metadata would send every later lookup to a parse.
+          const superseded = there.ok && c.madeNow === true && parserReads(meta) !== parserReads(there.metadata)
+          if (there.ok && !superseded) {
             if (samePayload(meta, there.metadata)) result.skipped++
             else result.conflicts.push({...item(key), slug: existing, sourceSlug: c.slug})
             continue
           }
-          // The target's copy is damaged: the verified source copy takes its place.
+          // The target's copy is damaged, or stale: the verified (or just made) copy takes its place.
           const temp = c.temp ?? stageEntry(to, filesOf(c.read), fsync)
           c.temp = undefined
           const old = join(to.dir, tempName('old-'))
           await fs.rename(join(to.dir, existing), old).catch((error: unknown) => { if (!isCode(error, 'ENOENT')) throw error })
           trash.push(old)
           await fs.rename(temp, join(to.dir, existing))
-          result.replaced.push({...item(key), slug: existing, previousKey: key, reason: 'damaged-target'})
+          result.replaced.push({...item(key), slug: existing, previousKey: key, reason: superseded ? 'superseded' : 'damaged-target'})
           continue
         }
         const temp = c.temp ?? stageEntry(to, filesOf(c.read), fsync)
@@ -352,7 +360,7 @@ export async function mergePrepared(sources: PreparedSource[], target: string, o
       const payload = e.files.find((f) => f.name !== METADATA_FILE)!
       const metadataBytes = e.files.find((f) => f.name === METADATA_FILE)!.bytes
       const read = {ok: true as const, metadata: JSON.parse(metadataBytes.toString('utf8')) as EntryMetadata, metadataBytes, payloadName: payload.name, payload: payload.bytes}
-      return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync), from: {source: sources[i]!.name, result: partOf(i, name)}}
+      return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync), from: {source: sources[i]!.name, result: partOf(i, name)}, madeNow: true}
     }))
     await commitLayer(sources[present[0]!.i]!.name, dest, to, candidates, fsync, partOf(present[0]!.i, name))
   }))

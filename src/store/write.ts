@@ -166,7 +166,7 @@ export async function indexForWrite(layer: Layer, warnings: string[], assertHeld
 }
 
 /** The files the parser read, as recorded in an entry's metadata (canonical JSON, or null). */
-function parserReads(metadata: {provenance: Record<string, JsonValue>}): string {
+export function parserReads(metadata: {provenance: Record<string, JsonValue>}): string {
   return canonicalJson(metadata.provenance.parsed_includes ?? null)
 }
 

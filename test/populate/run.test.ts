@@ -91,6 +91,40 @@ describe('populate: running the jobs', function () {
     assert.deepEqual(heard, [])
   })
 
+  it('after a change to a file included by a macro, replaces the stale entries instead of reporting conflicts, same bytes or not', async () => {
+    const root = project()
+    mkdirSync(join(root, 'include/sub'))
+    writeFileSync(join(root, 'include/viamacro.h'), '#define INC "sub/inc.h"\n#include INC\nint uses(struct inc *p);\n')
+    writeFileSync(join(root, 'include/sub/inc.h'), 'struct inc { int x; };\n')
+    const storeDir = join(root, '.headerkit')
+    const engines = () => ({engines: engineSet(() => Promise.resolve(hostEngine()))})
+    const needs = async (): Promise<string[]> => {
+      const prepared = await preparePopulate({cwd: root, platforms: PLATFORMS, engine: 'sysroot', storeDir, env: {}})
+      const heard: string[] = []
+      await computeJobWork(prepared.plan, prepared.generate, (job) => heard.push(job.dockerPlatform))
+      return heard
+    }
+    const first = await prepare(root, storeDir)
+    assert.equal((await runPopulate(first.plan, first.work, engines())).ok, true)
+    assert.deepEqual(await needs(), [])
+
+    for (const [change, sameBytes] of [['struct inc { int x; long y; };\n', false], ['/* a comment */\nstruct inc { int x; long y; };\n', true]] as const) {
+      writeFileSync(join(root, 'include/sub/inc.h'), change)
+      assert.deepEqual(await needs(), PLATFORMS, 'every platform parses viamacro.h again')
+      const {plan, work} = await prepare(root, storeDir)
+      const stale = work[0]!.headers.find((h) => h.job.header === 'include/viamacro.h')!
+      assert.equal(stale.ir, undefined)
+      assert.deepEqual(stale.outputs.map((o) => o.present), [false, false], 'its outputs are made again too')
+      const report = await runPopulate(plan, work, engines())
+      assert.equal(report.ok, true, JSON.stringify(report.merge))
+      assert.deepEqual(report.merge?.conflicts, [])
+      assert.equal(report.merge?.replaced, PLATFORMS.length * 3, `${sameBytes ? 'same' : 'new'} bytes: the IR and both outputs of each platform`)
+      assert.deepEqual(await needs(), [], 'the store is current again')
+    }
+    const ir = (await lookupIr(openStore(storeDir), (await prepare(root, storeDir)).work[0]!.headers.find((h) => h.job.header === 'include/viamacro.h')!.keys.irKey))
+    assert.ok(ir.hit && JSON.stringify(ir.payload).includes('"y"'), 'the stored IR is the one of the changed file')
+  })
+
   it('a failed job leaves the others merged and nothing of its own', async () => {
     const root = project()
     const storeDir = join(root, '.headerkit')
