@@ -1,5 +1,5 @@
 """What the reader knows of the Node tool: spec.json, generated from its source
-(test/python/support/spec.ts) and checked against it by the test suite, so versions that
+(src/python-spec.ts, written by `npm run python-spec`) and checked against it by the test suite, so versions that
 enter cache keys and writer option schemas cannot drift apart silently."""
 from __future__ import annotations
 

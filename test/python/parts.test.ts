@@ -17,7 +17,7 @@ import {irKey, outputKey} from '../../src/store/keys.js'
 import {detectHostTriple, normalizeTriple} from '../../src/target/index.js'
 import {REPO_ROOT} from '../support/cli.js'
 import {copyExample, makeProject, PYTHON_PACKAGE, runPython, runReader} from './support/python.js'
-import {pythonSpecText} from './support/spec.js'
+import {pythonSpecText} from '../../src/python-spec.js'
 
 /** Runs a Python snippet with headerkit_store importable; returns its JSON answer. */
 async function py<T>(script: string, cwd = REPO_ROOT): Promise<T> {
@@ -29,7 +29,7 @@ async function py<T>(script: string, cwd = REPO_ROOT): Promise<T> {
 describe('python reader parts: the same answers as the Node tool', function () {
   this.timeout(120_000)
 
-  it('spec.json is what this tool says (regenerate: node --import tsx test/python/support/spec.ts python/headerkit_store/spec.json)', () => {
+  it('spec.json is what this tool says (regenerate: npm run python-spec)', () => {
     assert.equal(readFileSync(join(PYTHON_PACKAGE, 'headerkit_store/spec.json'), 'utf8'), pythonSpecText())
   })
 

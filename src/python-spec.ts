@@ -2,17 +2,15 @@
  * python/headerkit_store/spec.json: what the Python reader must know of this tool to
  * compute the same keys (versions that enter them, each built-in writer's cache version,
  * extension, default output pattern and option schema with defaults) and to detect the
- * same target (the Linux platform table). spec.test.ts fails when the committed file and
- * this tool disagree; regenerate it with
- *   node --import tsx test/python/support/spec.ts python/headerkit_store/spec.json
+ * same target (the Linux platform table). A test fails when the committed file and this
+ * tool disagree; regenerate it with `npm run python-spec` (scripts/python-spec.ts).
  */
-import {writeFileSync} from 'node:fs'
-import {IR_SCHEMA_VERSION} from '../../../src/ir/types.js'
-import {EXTRACTOR_VERSION} from '../../../src/parse/registry.js'
-import {INDEX_VERSION, METADATA_VERSION} from '../../../src/store/layout.js'
-import {LINUX_PLATFORMS} from '../../../src/target/platforms.js'
-import {canonicalJsonFile} from '../../../src/util/canonical-json.js'
-import {DEFAULT_WRITER, listWriters, WRITER_IMPL_VERSION} from '../../../src/writers/registry.js'
+import {IR_SCHEMA_VERSION} from './ir/types.js'
+import {EXTRACTOR_VERSION} from './parse/registry.js'
+import {INDEX_VERSION, METADATA_VERSION} from './store/layout.js'
+import {LINUX_PLATFORMS} from './target/platforms.js'
+import {canonicalJsonFile} from './util/canonical-json.js'
+import {DEFAULT_WRITER, listWriters, WRITER_IMPL_VERSION} from './writers/registry.js'
 
 export function pythonSpec(): unknown {
   const writers: Record<string, unknown> = {}
@@ -45,5 +43,3 @@ export function pythonSpec(): unknown {
 export function pythonSpecText(): string {
   return canonicalJsonFile(pythonSpec())
 }
-
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/^.*\/test\//, '/test/'))) writeFileSync(process.argv[2]!, pythonSpecText())
