@@ -218,14 +218,24 @@ print(json.dumps(r))
   return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, {outcome: v}]))
 }
 
+/**
+ * What both ctypes scripts start with: the generated modules on the path, the records to
+ * look at, and how a record's class is named (the typedef name, else `struct_tag`, else the tag).
+ */
+function ctypesPrelude(dir: string, query: unknown): string {
+  return `import ctypes, json, sys, importlib, traceback
+sys.path.insert(0, ${JSON.stringify(dir)})
+query = json.loads(${JSON.stringify(JSON.stringify(query))})
+def record_class(m, kind, tag, is_typedef):
+    return getattr(m, tag, None) if is_typedef else (getattr(m, kind + '_' + tag, None) or getattr(m, tag))`
+}
+
 /** ctypes: every module imported in one python3, with sizes, offsets and bitfield values of its records. */
 export function checkCtypes(all: Prepared[], dir: string): Record<string, ConsumerReport> {
   for (const p of all) writeFileSync(join(dir, `${p.header.name}_ctypes.py`), p.outputs.ctypes!)
   const query = Object.fromEntries(all.map((p) => [p.header.name, recordQuery(p)]))
   const out = python(`
-import ctypes, json, sys, importlib, traceback
-sys.path.insert(0, ${JSON.stringify(dir)})
-query = json.loads(${JSON.stringify(JSON.stringify(query))})
+${ctypesPrelude(dir, query)}
 r = {}
 for name, recs in query.items():
     try:
@@ -236,7 +246,7 @@ for name, recs in query.items():
     layout = {}
     try:
         for cname, kind, tag, is_typedef, fields, bitfields in recs:
-            cls = getattr(m, tag, None) if is_typedef else (getattr(m, kind + '_' + tag, None) or getattr(m, tag))
+            cls = record_class(m, kind, tag, is_typedef)
             layout[cname] = {'size': ctypes.sizeof(cls), 'fields': {f: getattr(cls, f).offset for f in fields}}
         r[name] = {'outcome': {'ok': True}, 'layout': layout}
     except Exception as e:
@@ -250,9 +260,7 @@ print(json.dumps(r))
 export function ctypesBitfields(all: Prepared[], dir: string, c: Record<string, Record<string, CRecordLayout>>): Record<string, Record<string, Record<string, string>>> {
   const query = Object.fromEntries(all.map((p) => [p.header.name, recordQuery(p).filter((q) => (q as unknown[])[5] && ((q as unknown[])[5] as unknown[]).length > 0).map((q) => [...(q as unknown[]), c[p.header.name]?.[(q as string[])[0]!]?.bytes ?? ''])]))
   const out = python(`
-import ctypes, json, sys, importlib
-sys.path.insert(0, ${JSON.stringify(dir)})
-query = json.loads(${JSON.stringify(JSON.stringify(query))})
+${ctypesPrelude(dir, query)}
 r = {}
 for name, recs in query.items():
     try:
@@ -261,7 +269,7 @@ for name, recs in query.items():
         continue
     r[name] = {}
     for cname, kind, tag, is_typedef, fields, bitfields, data in recs:
-        cls = getattr(m, tag, None) if is_typedef else (getattr(m, kind + '_' + tag, None) or getattr(m, tag))
+        cls = record_class(m, kind, tag, is_typedef)
         v = cls.from_buffer_copy(bytes.fromhex(data))
         r[name][cname] = {f: str(int(getattr(v, f))) for f, width in bitfields}
 print(json.dumps(r))
