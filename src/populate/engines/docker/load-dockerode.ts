@@ -35,7 +35,16 @@ export function loadDockerode(): typeof Docker {
   const require = createRequire(import.meta.url)
   const main = require.resolve('dockerode')
   const fromDockerode = createRequire(main)
-  deferModule(require, fromDockerode.resolve('./session.js'))
-  deferModule(require, createRequire(fromDockerode.resolve('docker-modem')).resolve('./ssh.js'))
+  // A dockerode or docker-modem that moved these files loads whole, slower but working.
+  const resolved = (find: () => string): string | undefined => {
+    try {
+      return find()
+    } catch {
+      return undefined
+    }
+  }
+  for (const file of [resolved(() => fromDockerode.resolve('./session.js')), resolved(() => createRequire(fromDockerode.resolve('docker-modem')).resolve('./ssh.js'))]) {
+    if (file) deferModule(require, file)
+  }
   return require(main) as typeof Docker
 }
