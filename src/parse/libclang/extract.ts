@@ -36,6 +36,8 @@ export interface MacroCandidate {
   order: number[]
   fileAbs: string
   offset: number
+  /** Never evaluated; its body only bounds the size of the object-like macros that use it. */
+  functionLike: boolean
 }
 
 export interface ExtractContext {
@@ -171,9 +173,7 @@ export class Extractor {
           this.typedef(cursor, loc, order)
           break
         case K.CURSOR.MacroDefinition:
-          if (this.f.clang_Cursor_isMacroFunctionLike(cursor) === 0) {
-            this.macros.push({name: this.spelling(cursor), location: loc, order, fileAbs: info.abs, offset})
-          }
+          this.macros.push({name: this.spelling(cursor), location: loc, order, fileAbs: info.abs, offset, functionLike: this.f.clang_Cursor_isMacroFunctionLike(cursor) !== 0})
           break
       }
     }

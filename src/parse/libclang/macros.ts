@@ -10,6 +10,7 @@
 import {readFileSync} from 'node:fs'
 import type {Constant, CType} from '../../ir/types.js'
 import type {MacroCandidate} from './extract.js'
+import {expansionBound, MAX_PROBE_TOKENS, type MacroText, splitFunctionLike} from './macro-size.js'
 import {type CXCursor, type CXType, type Libclang} from './ffi.js'
 import * as K from './kinds.js'
 
@@ -121,14 +122,23 @@ export function evaluateMacros(input: ProbeInput): ProbeResult {
   const sources = new Map<string, Buffer>()
   const lines: string[] = [`${PREFIX}__hk_char = (char)0;`]
   const probes: Array<{index: number; line: number; charLiteral?: string}> = []
-  for (const [index, m] of candidates.entries()) {
+  const bodies = candidates.map((m) => {
     let source = sources.get(m.fileAbs)
     if (!source) {
       source = readFileSync(m.fileAbs)
       sources.set(m.fileAbs, source)
     }
-    const body = macroBody(source, m.offset, m.name)
-    if (!probeable(body)) continue
+    return macroBody(source, m.offset, m.name)
+  })
+  const texts = new Map<string, MacroText>()
+  for (const [index, m] of candidates.entries()) {
+    const text = m.functionLike ? splitFunctionLike(bodies[index]!) : {body: bodies[index]!}
+    if (text) texts.set(m.name, text)
+  }
+  const bound = expansionBound(texts)
+  for (const [index, m] of candidates.entries()) {
+    const body = bodies[index]!
+    if (m.functionLike || !probeable(body) || bound(m.name) >= MAX_PROBE_TOKENS) continue
     const expr = stripParens(body)
     // A char literal keeps its C spelling, as the original did ('x', type char).
     const charLiteral = /^'(\\.|[^'\\])+'$/.test(expr) ? expr : undefined

@@ -1,0 +1,49 @@
+/**
+ * Macros too big for the probe: clang's recursive walk of a huge expression overflows the
+ * stack and kills the process, so such macros are left out of the IR instead of evaluated.
+ */
+import assert from 'node:assert/strict'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import type {Constant} from '../../src/ir/types.js'
+import {expansionBound, MAX_PROBE_TOKENS, splitFunctionLike} from '../../src/parse/libclang/macro-size.js'
+import {parseHeader} from '../../src/parse/index.js'
+import {makeTempDir} from '../support/tmp.js'
+import {X86} from './helpers.js'
+
+/** `#define A1 A0+A0` ... : A<k> expands to 2^(k+1) - 1 tokens. */
+function doubling(levels: number): string[] {
+  return ['#define A0 1', ...Array.from({length: levels}, (_, i) => `#define A${i + 1} A${i}+A${i}`)]
+}
+
+describe('parse: macros too big to evaluate', function () {
+  it('bounds object-like chains, function-like uses and recursion, linearly', () => {
+    const texts = new Map([
+      ['ONE', {body: '1'}],
+      ['PAIR', {body: 'ONE + ONE'}],
+      ['SELF', {body: 'SELF + 1'}],
+      ['D', splitFunctionLike('(x) (x)+(x)')!],
+      ['DD', {body: 'D(D(2))'}],
+      ...Array.from({length: 200}, (_, i) => [`A${i + 1}`, {body: `A${i}+A${i}`}] as const),
+      ['A0', {body: '1'}],
+    ])
+    const bound = expansionBound(texts)
+    assert.equal(bound('PAIR'), 3)
+    assert.equal(bound('SELF'), 3, 'a macro is one token inside its own expansion')
+    assert.ok(bound('DD') >= 17, 'D(D(2)) is 17 tokens; the bound may only be larger')
+    assert.equal(bound('A5'), 63)
+    assert.equal(bound('A200'), MAX_PROBE_TOKENS, 'saturates instead of growing without end')
+    assert.equal(bound('not_a_macro'), 1)
+  })
+
+  it('leaves out a huge unused macro instead of crashing, and keeps the ones it can evaluate', async () => {
+    const root = makeTempDir('headerkit-bigmacro-')
+    const lines = [...doubling(40), '#define D(x) (x)+(x)', '#define NESTED D(D(D(D(D(D(D(D(D(D(D(D(D(D(1))))))))))))))', '#define SMALL D(D(3))', 'int f(void);']
+    writeFileSync(join(root, 'big.h'), `${lines.join('\n')}\n`)
+    const r = await parseHeader({header: join(root, 'big.h'), projectRoot: root, target: X86, args: []})
+    const constants = new Map(r.ir.declarations.filter((d): d is Constant => d.kind === 'constant').map((c) => [c.name, c.value]))
+    assert.equal(constants.get('A10'), 2 ** 10)
+    assert.equal(constants.get('SMALL'), 12)
+    for (const left of ['A12', 'A40', 'NESTED']) assert.ok(!constants.has(left), `${left} is left out`)
+  })
+})
