@@ -22,10 +22,10 @@ async function runBundle() {
 
   if (!known) argv.unshift(DEFAULT_COMMAND)
   // `cache populate ...` is the command `cache:populate` with its arguments after the two words.
-  const fast = argv[0] === DEFAULT_COMMAND ? {id: DEFAULT_COMMAND, rest: argv.slice(1)} : argv[0] === 'cache' && argv[1] === 'populate' ? {id: 'cache:populate', rest: argv.slice(2)} : undefined
+  const fast = argv[0] === DEFAULT_COMMAND ? {id: DEFAULT_COMMAND, file: 'fast.cjs', rest: argv.slice(1)} : argv[0] === 'cache' && argv[1] === 'populate' ? {id: 'cache:populate', file: 'fast-populate.cjs', rest: argv.slice(2)} : undefined
   if (fast) {
-    const {fastCommand} = require('../dist/bundle/fast.cjs')
-    const exitCode = await fastCommand(fast.id, fast.rest, manifest.commands[fast.id].flags)
+    const {fastCommand} = require(`../dist/bundle/${fast.file}`)
+    const exitCode = await fastCommand(fast.rest, manifest.commands[fast.id].flags)
     if (exitCode !== undefined) {
       process.exitCode = exitCode
       return

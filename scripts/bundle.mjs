@@ -1,8 +1,8 @@
 // Builds the shipped CLI into dist/bundle/, its own oclif root:
 //  - cli.cjs: the whole CLI in one CommonJS file, loaded by bin/run.js under
 //    v8-compile-cache (the fastest start on Node 20: node-toolchain-notes §2);
-//  - fast.cjs: generation and `cache populate` without oclif (its start-up costs more
-//    than a warm cache hit);
+//  - fast.cjs, fast-populate.cjs: generation and `cache populate` without oclif (its
+//    start-up costs more than a warm cache hit);
 //  - parse-thread.cjs: a thread of the parse pool (libclang parses off the main thread);
 //  - package.json: headerkit's, with the command map pointing at cli.cjs;
 //    No plugins: bin/run.js turns `help X` into `X --help` itself, because the help
@@ -29,10 +29,13 @@ const common = {
 await build({...common, entryPoints: ['src/cli/bundle-entry.ts'], outfile: `${OUT}/cli.cjs`})
 // The parse pool's thread entry (src/populate/parse-pool.ts looks for it beside cli.cjs).
 await build({...common, entryPoints: ['src/populate/parse-thread.ts'], outfile: `${OUT}/parse-thread.cjs`})
-// Commands without oclif (src/cli/fast.ts): must not contain @oclif/core.
-const fast = await build({...common, entryPoints: ['src/cli/fast.ts'], outfile: `${OUT}/fast.cjs`, metafile: true})
-const leaked = Object.keys(fast.metafile.inputs).filter((p) => p.includes('@oclif/'))
-if (leaked.length > 0) throw new Error(`fast.cjs must not bundle oclif, but it has: ${leaked.join(', ')}`)
+// Commands without oclif (src/cli/fast.ts), one file each so that a warm generation does
+// not load populate's code: must not contain @oclif/core.
+for (const [entry, file] of [['src/cli/fast-generate.ts', 'fast.cjs'], ['src/cli/fast-populate.ts', 'fast-populate.cjs']]) {
+  const fast = await build({...common, entryPoints: [entry], outfile: `${OUT}/${file}`, metafile: true})
+  const leaked = Object.keys(fast.metafile.inputs).filter((p) => p.includes('@oclif/'))
+  if (leaked.length > 0) throw new Error(`${file} must not bundle oclif, but it has: ${leaked.join(', ')}`)
+}
 
 const pjson = JSON.parse(readFileSync('package.json', 'utf8'))
 const bundled = {

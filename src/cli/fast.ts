@@ -1,6 +1,8 @@
 /**
  * Commands without oclif. Loading the oclif bundle costs more than a whole warm cache hit
- * (bench/README.md), so bin/run.js sends generation and `cache populate` here first. The
+ * (bench/README.md), so bin/run.js sends generation (fast-generate.ts) and `cache
+ * populate` (fast-populate.ts) here first, each bundled alone so that a warm generation
+ * does not load populate's code. The
  * flags are not defined twice: they are read from the generated oclif manifest (the
  * command's own flags), and the bodies are the ones oclif runs (generate-run.ts,
  * populate-run.ts). Whatever this parser cannot decide exactly as oclif would (--help,
@@ -9,8 +11,6 @@
  * oclif's messages and usage exit codes.
  */
 import {parseArgs} from 'node:util'
-import {executeGenerate} from './generate-run.js'
-import {executePopulate} from './populate-run.js'
 import {jsonText, renderError} from './render.js'
 
 export interface ManifestFlag {
@@ -57,19 +57,13 @@ export function parseManifestArgs(argv: string[], flags: Record<string, Manifest
   return {positionals: parsed.positionals, values}
 }
 
-type Body = (positionals: string[], values: FlagValues, json: boolean) => Promise<{value: unknown; exitCode: number}>
+/** A command's body: positionals and flags in; the --json value and the exit code out. */
+export type FastBody = (positionals: string[], values: FlagValues, json: boolean) => Promise<{value: unknown; exitCode: number}>
 
-/** The command bodies this path runs, by oclif command id. */
-const BODIES: Record<string, Body> = {
-  generate: async (positionals, values, json) => ({value: await executeGenerate(positionals, values, json), exitCode: 0}),
-  'cache:populate': (positionals, values, json) => executePopulate(positionals, values, json),
-}
-
-/** Runs command `id` without oclif: its exit code, or undefined to hand the arguments to oclif. */
-export async function fastCommand(id: string, argv: string[], flags: Record<string, ManifestFlag>): Promise<number | undefined> {
-  const body = BODIES[id]
-  const parsed = body ? parseManifestArgs(argv, flags) : undefined
-  if (!body || !parsed) return undefined
+/** Runs a command body without oclif: its exit code, or undefined to hand the arguments to oclif. */
+export async function runFast(body: FastBody, argv: string[], flags: Record<string, ManifestFlag>): Promise<number | undefined> {
+  const parsed = parseManifestArgs(argv, flags)
+  if (!parsed) return undefined
   const json = parsed.values.json === true
   try {
     const {value, exitCode} = await body(parsed.positionals, parsed.values, json)
