@@ -26,7 +26,7 @@ import {promisify} from 'node:util'
 import {createGunzip} from 'node:zlib'
 import {HeaderkitError} from '../errors.js'
 import type {Libc, LinuxArch} from '../target/platforms.js'
-import {userCacheDir} from './cache-dir.js'
+import {makeTempIn, pruneTemps, TEMP_PREFIX, userCacheDir} from './cache-dir.js'
 
 export interface KitFile {
   /** POSIX path relative to the kit root, e.g. 'node_modules/koffi/index.cjs'. */
@@ -73,9 +73,6 @@ const SUPPORTED: Partial<Record<LinuxArch, {nodeArch: string; elfMachine: number
 const ENTRY = 'worker.mjs'
 /** Written into a filled cache directory last, before it is renamed into place. */
 const COMPLETE_MARKER = '.headerkit-complete'
-const TEMP_PREFIX = '.tmp-'
-/** Temp dirs and files older than this are left over from a killed run and are removed. */
-const STALE_MS = 60 * 60 * 1000
 
 const HERE = fileURLToPath(import.meta.url)
 
@@ -234,8 +231,7 @@ async function fillCache(final: string, pkg: string, koffi: KoffiInstall, cacheD
   let work: string
   try {
     await fs.mkdir(staging, {recursive: true})
-    await pruneStale(staging)
-    work = await fs.mkdtemp(join(staging, TEMP_PREFIX))
+    work = await makeTempIn(staging)
   } catch (error) {
     throw new KitError(`cannot write headerkit's cache at ${staging}: ${(error as Error).message}`, 'set HEADERKIT_CACHE_DIR to a writable directory', error)
   }
@@ -384,7 +380,7 @@ async function bundleNow(script: string, dir: string, onProgress: (m: string) =>
   let tmp: string | undefined
   try {
     await fs.mkdir(dir, {recursive: true})
-    await pruneStale(dir)
+    await pruneTemps(dir)
     tmp = join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}.mjs`)
     // The same script `npm run build` runs, so the on-demand bundle is the shipped one.
     await promisify(execFile)(process.execPath, [script, tmp], {maxBuffer: 1 << 20})
@@ -412,16 +408,6 @@ async function kitId(files: KitFile[]): Promise<string> {
     h.update(`${f.name}\0${f.mode.toString(8)}\0${content}\n`)
   }
   return h.digest('hex').slice(0, 12)
-}
-
-/** Removes temp entries (.tmp-*) older than STALE_MS: left over from killed runs. */
-async function pruneStale(dir: string): Promise<void> {
-  const now = Date.now()
-  for (const name of await fs.readdir(dir).catch(() => [] as string[])) {
-    if (!name.startsWith(TEMP_PREFIX)) continue
-    const st = await fs.lstat(join(dir, name)).catch(() => undefined)
-    if (st && now - st.mtimeMs > STALE_MS) await fs.rm(join(dir, name), {recursive: true, force: true}).catch(() => {})
-  }
 }
 
 function readJson(file: string): Record<string, unknown> | undefined {

@@ -11,6 +11,7 @@ import {connectEngine, type Engine} from './client.js'
 import {type ContainerTracker, removeQuietly} from './container.js'
 import {type BaseImage, ensureBaseImage} from './images.js'
 import {isForeign, probeEmulation} from './probe.js'
+import {processAlive} from '../../../util/pids.js'
 
 export const TOOL_LABEL = 'org.headerkit.tool'
 export const RUN_LABEL = 'org.headerkit.run'
@@ -35,15 +36,6 @@ export function memo<V>(cache: Map<string, Promise<V>>, key: string, make: () =>
   return p
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
 /**
  * Containers a killed run (SIGKILL, a crash: no handler ran) left behind: made on this
  * machine by a process that no longer exists. Another machine's runs are never touched.
@@ -52,7 +44,7 @@ async function removeLeftovers(engine: Engine): Promise<number> {
   const list = await engine.docker.listContainers({all: true, filters: {label: [TOOL_LABEL, `${HOST_LABEL}=${hostname()}`]}})
   const stale = list.filter((c) => {
     const pid = Number(c.Labels[PID_LABEL])
-    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !alive(pid)
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !processAlive(pid)
   })
   await Promise.all(stale.map((c) => removeQuietly(engine.docker.getContainer(c.Id)).catch(() => undefined)))
   return stale.length

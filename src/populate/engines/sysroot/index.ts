@@ -21,7 +21,7 @@ import {runBeforeAll} from '../docker/before-all.js'
 import {createDockerSession, type DockerSessionOptions, memo} from '../docker/session.js'
 import {DEFAULT_LIMITS, type UnpackReport, unpackInto} from './unpack.js'
 import {lastImage, recordImage} from './last-image.js'
-import {userCacheDir} from '../../cache-dir.js'
+import {makeTempIn, userCacheDir} from '../../cache-dir.js'
 import {multiarchOf} from '../../../parse/sysroot.js'
 import {locateLibclang, resourceDirFor} from '../../../parse/libclang/locate.js'
 import {createParsePool, type ParsePool} from '../../parse-pool.js'
@@ -114,7 +114,7 @@ interface ExtractSource {
 async function extract(src: ExtractSource, labels: Record<string, string>, dir: string, tracker: ContainerTracker, signal: AbortSignal): Promise<UnpackReport> {
   const parent = join(dir, '..')
   await fs.mkdir(parent, {recursive: true})
-  const temp = await fs.mkdtemp(join(parent, '.tmp-'))
+  const temp = await makeTempIn(parent)
   const report: UnpackReport = {files: 0, bytes: 0, skipped: [], rewritten: 0}
   try {
     const copy = (container: Docker.Container): Promise<void> => copyHeaders(container, src.imageId, temp, report, signal)
