@@ -86,6 +86,18 @@ function holdDaemon(): void {
   process.once('exit', () => rmSync(file, {force: true}))
 }
 
+/** Runs a stand-in script whose stdout lines are `<platform> <tag>`; the tags by platform. */
+async function standinTags(script: string, what: string): Promise<Record<string, string>> {
+  const r = await execa('bash', [script], {reject: false, stdin: 'ignore', stderr: ['pipe', 'inherit'], timeout: 20 * 60 * 1000})
+  if (r.exitCode !== 0) throw new Error(`${what}: ${script} failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`)
+  const tags: Record<string, string> = {}
+  for (const line of r.stdout.split('\n')) {
+    const m = /^(linux\/\S+) (\S+)$/.exec(line.trim())
+    if (m) tags[m[1]!] = m[2]!
+  }
+  return tags
+}
+
 const HEADERS_SCRIPT = fileURLToPath(new URL('./header-standins.sh', import.meta.url))
 let headersBuilt: Promise<Record<string, string>> | undefined
 
@@ -95,15 +107,19 @@ let headersBuilt: Promise<Record<string, string>> | undefined
  * Docker platform. Built on the first call of the process, reused by tag.
  */
 export async function headerStandins(): Promise<Record<string, string>> {
-  headersBuilt ??= (async () => {
-    const r = await execa('bash', [HEADERS_SCRIPT], {reject: false, stdin: 'ignore', stderr: ['pipe', 'inherit'], timeout: 20 * 60 * 1000})
-    if (r.exitCode !== 0) throw new Error(`header stand-ins: ${HEADERS_SCRIPT} failed (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim().split('\n').slice(-5).join(' | ')}`)
-    const tags: Record<string, string> = {}
-    for (const line of r.stdout.split('\n')) {
-      const m = /^(linux\/\S+) (\S+)$/.exec(line.trim())
-      if (m) tags[m[1]!] = m[2]!
-    }
-    return tags
-  })()
+  headersBuilt ??= standinTags(HEADERS_SCRIPT, 'header stand-ins')
   return headersBuilt
+}
+
+const MUSL_SCRIPT = fileURLToPath(new URL('./musl-standins.sh', import.meta.url))
+let muslBuilt: Promise<Record<string, string>> | undefined
+
+/**
+ * Header-only musllinux stand-ins for linux/amd64:musl and linux/ppc64le:musl
+ * (musl-standins.sh: Debian's musl-dev and linux-libc-dev laid out as Alpine does, never
+ * started), keyed `linux/amd64:musl`. Built on the first call of the process (seconds).
+ */
+export async function muslStandins(): Promise<Record<string, string>> {
+  muslBuilt ??= standinTags(MUSL_SCRIPT, 'musl stand-ins')
+  return muslBuilt
 }
