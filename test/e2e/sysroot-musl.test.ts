@@ -30,7 +30,7 @@ describe('e2e: the sysroot engine on musllinux', function () {
 
   it('keeps gnu and musl apart, and each IR has the long double its C library gives, as clang says', async () => {
     await requireDocker()
-    const images = {...(await muslStandins()), 'linux/ppc64le': (await headerStandins())['linux/ppc64le']!}
+    const images: Record<string, string> = {...(await muslStandins()), 'linux/ppc64le': (await headerStandins())['linux/ppc64le']!}
     const platforms = Object.keys(EXPECTED)
     const project = join(makeTempDir('headerkit-musl-'), 'demo')
     cpSync(join(REPO_ROOT, 'examples/demo'), project, {recursive: true})
