@@ -32,8 +32,11 @@ async function runBundle() {
     }
   }
   const cli = require('../dist/bundle/cli.cjs')
+  cli.tolerateClosedOutput()
   const config = await cli.Config.load({root: new URL(BUNDLE).pathname})
-  await cli.run(argv, config).then(() => cli.flush()).catch((error) => cli.handleCliError(error, argv, (id) => ids.includes(id)))
+  // No oclif flush(): the process ends on its own once its output is written, and a stdout
+  // closed by its reader (`| head`) never drains: flush() left the process hanging (exit 13).
+  await cli.run(argv, config).catch((error) => cli.handleCliError(error, argv, (id) => ids.includes(id)))
 }
 
 if (existsSync(new URL('cli.cjs', BUNDLE))) {

@@ -3,13 +3,14 @@
  * renders them (render.ts), with its exit code.
  */
 import {Command, Errors} from '@oclif/core'
-import {renderError} from './render.js'
+import {renderError, tolerateClosedOutput} from './render.js'
 import {booleanFlagWithValue, usageErrorFromOclif} from './usage.js'
 
 export abstract class BaseCommand extends Command {
   static override enableJsonFlag = true
 
   override async init(): Promise<void> {
+    tolerateClosedOutput()
     await super.init()
     const flags = {json: {type: 'boolean'}, ...(this.constructor as typeof BaseCommand).flags}
     const refused = booleanFlagWithValue(this.argv, flags, this.config.bin)

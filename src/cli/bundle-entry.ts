@@ -1,4 +1,5 @@
 /** What the bundled CLI (dist/cli.cjs) exports to bin/run.js: the commands oclif's runner, and the last catch. */
 export {COMMANDS} from '../commands.js'
-export {Config, flush, run} from '@oclif/core'
+export {Config, run} from '@oclif/core'
 export {handleCliError} from './top-level.js'
+export {tolerateClosedOutput} from './render.js'

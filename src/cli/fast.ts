@@ -11,7 +11,7 @@
  * oclif's messages and usage exit codes.
  */
 import {parseArgs} from 'node:util'
-import {jsonText, renderError} from './render.js'
+import {jsonText, renderError, tolerateClosedOutput} from './render.js'
 
 export interface ManifestFlag {
   name: string
@@ -64,6 +64,7 @@ export type FastBody = (positionals: string[], values: FlagValues, json: boolean
 export async function runFast(body: FastBody, argv: string[], flags: Record<string, ManifestFlag>): Promise<number | undefined> {
   const parsed = parseManifestArgs(argv, flags)
   if (!parsed) return undefined
+  tolerateClosedOutput()
   const json = parsed.values.json === true
   try {
     const {value, exitCode} = await body(parsed.positionals, parsed.values, json)

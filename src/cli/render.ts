@@ -23,3 +23,21 @@ export function renderError(thrown: unknown, json: boolean): {stdout: string; st
   const line = known ? error.oneLine() : `internal error: ${err.message} (this is a bug in headerkit; rerun with DEBUG=1 for the stack and report it)`
   return {stdout: '', stderr: `Error: ${line}\n${debug}`, exitCode: known ? error.exitCode : 1}
 }
+
+let tolerating = false
+
+/**
+ * A reader that stops early (`headerkit ... | head`) closes our stdout or stderr: later
+ * writes to it are dropped instead of crashing with EPIPE and a stack, so the command
+ * still finishes what it started (a populate merges and removes its containers) and exits
+ * with its own code.
+ */
+export function tolerateClosedOutput(): void {
+  if (tolerating) return
+  tolerating = true
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+    })
+  }
+}
