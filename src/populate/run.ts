@@ -11,6 +11,7 @@
  * an index write and two fsyncs per entry, most of a run whose parses are fast.
  */
 import {randomBytes} from 'node:crypto'
+import {setMaxListeners} from 'node:events'
 import {promises as fs} from 'node:fs'
 import {join, resolve} from 'node:path'
 import pLimit from 'p-limit'
@@ -147,6 +148,9 @@ export class PopulateAbortedError extends HeaderkitError {
 export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: RunOptions): Promise<PopulateReport> {
   const started = performance.now()
   const signal = options.signal ?? new AbortController().signal
+  // Every queued parse and Docker call of every job listens to this one signal: dozens at
+  // once are expected, not a leak (Node's warning starts at 11).
+  setMaxListeners(0, signal)
   const emit = options.onEvent ?? (() => undefined)
   const warnings: string[] = []
   const warn = (message: string): void => {

@@ -125,6 +125,23 @@ describe('populate: running the jobs', function () {
     assert.ok(ir.hit && JSON.stringify(ir.payload).includes('"y"'), 'the stored IR is the one of the changed file')
   })
 
+  it('lets every queued parse listen to the run\'s signal without Node warning of a leak', async () => {
+    const root = project()
+    const {plan, work} = await prepare(root, join(root, '.headerkit'))
+    const warnings: string[] = []
+    const onWarning = (w: Error): void => { warnings.push(w.name) }
+    process.on('warning', onWarning)
+    try {
+      // As the parse pool does: one abort listener per header waiting, many at once.
+      const report = await runPopulate(plan, work, {signal: new AbortController().signal, engines: engineSet(() => Promise.resolve(hostEngine({during: (input) => { for (let i = 0; i < 12; i++) input.signal.addEventListener('abort', () => undefined) }})))})
+      assert.equal(report.ok, true)
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    assert.deepEqual(warnings.filter((w) => w === 'MaxListenersExceededWarning'), [])
+  })
+
   it('a failed job leaves the others merged and nothing of its own', async () => {
     const root = project()
     const storeDir = join(root, '.headerkit')
