@@ -156,6 +156,11 @@ export async function outputStillFresh(store: Store, metadata: OutputMetadata, p
   return !ir.hit || (await dependenciesUnchanged(parsedIncludes(ir.metadata.provenance), projectRoot))
 }
 
+/** Whether the files an entry records its parser reading still have those bytes in the project (store merge's readsCurrent). */
+export function readsCurrentIn(projectRoot: string): (metadata: {provenance: Record<string, JsonValue>}) => Promise<boolean> {
+  return (metadata) => dependenciesUnchanged(parsedIncludes(metadata.provenance), projectRoot)
+}
+
 /**
  * The stored IR under a key when it can be served: present, undamaged, and every file the
  * parser read still has the bytes it had. Otherwise undefined (a parse is due).

@@ -5,10 +5,11 @@
  * Per source entry, in the source's slug order:
  * - the key is already in the target with identical payload bytes: skipped;
  * - the key is there with different bytes: a conflict (the generator was not
- *   deterministic); reported, the target's entry kept, the merge fails. Except for an
- *   entry this run made from the files on disk (mergePrepared) whose parser read other
- *   files than the target's entry records (an `#include MACRO` that changed): the
- *   target's entry is stale, same bytes or not, and is replaced (`superseded`);
+ *   deterministic); reported, the target's entry kept, the merge fails. Except when the
+ *   two record different files read by the parser (an `#include MACRO` that changed):
+ *   the current one is kept, same bytes or not. An entry populate just made is current
+ *   (mergePrepared); store merge asks `readsCurrent` of the project's files. A stale
+ *   target entry is replaced (`superseded`), a stale source entry skipped with a warning;
  * - a new key whose slug is free: new, under the same slug;
  * - a new key whose slug is taken by another key: a fresh slug (`renamed`), unless the
  *   occupant is the same logical entry (same header, backend, target, defines, include
@@ -42,6 +43,14 @@ export interface MergeOptions extends StoreOptions {
    * hit; the index itself is always written durably.
    */
   fsync?: boolean
+  /**
+   * Whether the files an entry records its parser reading (an `#include MACRO`) still have
+   * those bytes; given by a caller that knows the project. When a source and the target
+   * hold the same key with different recorded reads, the current one is kept (a stale
+   * target entry is `superseded`, a stale source entry skipped with a warning) instead of
+   * reporting a conflict.
+   */
+  readsCurrent?: (metadata: EntryMetadata) => Promise<boolean>
 }
 
 export interface MergeItem {
@@ -211,7 +220,7 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
     if (!known.has(read.metadata.cache_key)) candidate.temp = stageEntry(to, filesOf(read), fsync)
     return candidate
   })))
-  await commitLayer(source, dest, to, staged.filter((c): c is Candidate => c !== undefined), fsync, result)
+  await commitLayer(source, dest, to, staged.filter((c): c is Candidate => c !== undefined), fsync, result, options.readsCurrent)
 }
 
 /**
@@ -219,7 +228,7 @@ async function mergeLayer(source: string, from: Layer, dest: Store, to: Layer, o
  * outside the lock for keys the target did not hold) renamed in, or skipped, renamed,
  * replaced or reported as conflicts as the module comment says; one index write.
  */
-async function commitLayer(source: string, dest: Store, to: Layer, candidates: Candidate[], fsync: boolean, layerResult: MergeResult): Promise<void> {
+async function commitLayer(source: string, dest: Store, to: Layer, candidates: Candidate[], fsync: boolean, layerResult: MergeResult, readsCurrent?: MergeOptions['readsCurrent']): Promise<void> {
   const trash: string[] = []
   try {
     await withLayerLock(dest, to, async (assertHeld) => {
@@ -242,9 +251,21 @@ async function commitLayer(source: string, dest: Store, to: Layer, candidates: C
         const existing = byKey.get(key)
         if (existing !== undefined) {
           const there = await readEntry(to, existing, key)
-          // Recorded reads that differ make the target's entry stale even with the same
+          // Recorded reads that differ make the stale side's entry wrong even with the same
           // payload bytes: its metadata would send every later lookup to a parse.
-          const superseded = there.ok && c.madeNow === true && parserReads(meta) !== parserReads(there.metadata)
+          let superseded = false
+          if (there.ok && parserReads(meta) !== parserReads(there.metadata)) {
+            if (c.madeNow === true) superseded = true
+            else if (readsCurrent) {
+              const [sourceCurrent, targetCurrent] = [await readsCurrent(meta), await readsCurrent(there.metadata)]
+              superseded = sourceCurrent && !targetCurrent
+              if (targetCurrent && !sourceCurrent) {
+                result.skipped++
+                result.warnings.push({path: join(c.from?.source ?? source, to.name, c.slug), message: `stale: files its parser read have changed since; kept ${to.name}/${existing} of the target, which is current`})
+                continue
+              }
+            }
+          }
           if (there.ok && !superseded) {
             if (samePayload(meta, there.metadata)) result.skipped++
             else result.conflicts.push({...item(key), slug: existing, sourceSlug: c.slug})

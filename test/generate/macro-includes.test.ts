@@ -41,4 +41,41 @@ describe('an include named by a macro', function () {
     const verify = await runCli(['cache', 'verify'], {cwd: dir})
     assert.equal(verify.exitCode, 0, verify.stdout + verify.stderr)
   })
+
+  it('store merge keeps whichever entry matches the project files, instead of a conflict', async () => {
+    const dir = makeTempDir('hk-macro-merge-')
+    mkdirSync(join(dir, '.git'))
+    mkdirSync(join(dir, 'inc'))
+    writeFileSync(join(dir, 'inc/a.h'), '#define INC "b.h"\n#include INC\nint f(struct s *p);\n')
+    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; };\n')
+    const generate = async (storeDir: string): Promise<void> => {
+      const r = await runCli(['inc/a.h', '-w', 'cffi', '-o', 'cffi:out.txt', '--store-dir', storeDir], {cwd: dir})
+      assert.equal(r.exitCode, 0, r.stderr)
+    }
+    await generate('.headerkit') // the committed store, made before the change
+    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; long y; };\n')
+    const artifact = join(makeTempDir('hk-macro-artifact-'), 'store')
+    await generate(artifact) // a CI job's store, made after it
+
+    // The stale committed entries are replaced by the artifact's.
+    const merged = await runCli(['store', 'merge', artifact, '-o', '.headerkit', '--json'], {cwd: dir})
+    assert.equal(merged.exitCode, 0, merged.stdout + merged.stderr)
+    const result = parseJsonOutput<{conflicts: unknown[]; replaced: {reason: string}[]}>(merged)
+    assert.deepEqual(result.conflicts, [])
+    assert.deepEqual(result.replaced.map((r) => r.reason), ['superseded', 'superseded'], 'the IR and the cffi output')
+    const served = await runCli(['inc/a.h', '-w', 'cffi', '-o', 'cffi:out.txt', '--json'], {cwd: dir})
+    assert.equal(parseJsonOutput<{results: {source: string}[]}>(served).results[0]!.source, 'output-cache')
+    assert.match(readFileSync(join(dir, 'out.txt'), 'utf8'), /long y;/)
+
+    // Merging a stale store into a current one keeps the current entries, with a warning.
+    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; };\n')
+    const old = join(makeTempDir('hk-macro-old-'), 'store')
+    await generate(old)
+    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; long y; };\n')
+    const back = await runCli(['store', 'merge', old, '-o', '.headerkit'], {cwd: dir})
+    assert.equal(back.exitCode, 0, back.stdout + back.stderr)
+    assert.match(back.stderr, /stale: files its parser read have changed since/)
+    const again = await runCli(['inc/a.h', '-w', 'cffi', '-o', 'cffi:out.txt', '--json'], {cwd: dir})
+    assert.equal(parseJsonOutput<{results: {source: string}[]}>(again).results[0]!.source, 'output-cache')
+  })
 })
