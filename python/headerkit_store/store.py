@@ -104,7 +104,7 @@ def read_index(layer: Layer) -> Index:
         return Index("unreadable", {}, error.strerror or str(error))
     try:
         data = json.loads(text)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: nested too deep to read
         return Index("unreadable", {}, f"not valid JSON ({error})")
     if not isinstance(data, dict):
         return Index("unreadable", {}, "not a JSON object")
@@ -215,7 +215,7 @@ def read_metadata(layer: Layer, slug: str) -> Union[Dict[str, Any], Problem]:
         data = json.loads(read_no_follow(os.path.join(layer.dir, slug, METADATA_FILE)).decode("utf-8"))
     except FileNotFoundError:
         return Problem("entry-missing", "entry directory or metadata.json is missing")
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         return Problem("entry-corrupt", f"metadata.json is unreadable: {error}")
     shape = check_metadata(data, layer.kind)
     return Problem("entry-corrupt", shape) if shape else data

@@ -177,6 +177,15 @@ describe('python reader: misses and damaged stores', function () {
     dir = fresh()
     rmSync(join(dir, '.headerkit'), {recursive: true})
     await assertMiss(dir, /no fresh cffi output for include\/point\.h \(x86_64-pc-linux-gnu\) in the store: the store directory .*\.headerkit does not exist/)
+
+    // JSON nested deeper than Python's recursion limit: a miss, not a RecursionError traceback.
+    const deep = `${'['.repeat(200_000)}${']'.repeat(200_000)}`
+    dir = fresh()
+    writeFileSync(join(dir, '.headerkit/output/cffi', ENTRY, 'metadata.json'), deep)
+    await assertMiss(dir, /metadata\.json is unreadable/)
+    dir = fresh()
+    writeFileSync(join(dir, '.headerkit/output/cffi/index.json'), deep)
+    await assertMiss(dir, /output\/cffi\/index\.json is unreadable \(not valid JSON/)
   })
 
   it('a file the parser read through a macro include (no scan sees it) is re-checked: editing it is a miss', async () => {

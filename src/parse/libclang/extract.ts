@@ -18,6 +18,7 @@ import type {
 import {referencedTypes} from '../../ir/walk.js'
 import {includedAs, systemHeaderName} from './externals.js'
 import {takeString, type CXCursor, type CXSourceLocation, type CXType, type Libclang} from './ffi.js'
+import {InputError} from '../../errors.js'
 import * as K from './kinds.js'
 import type {IncludeStep} from './parse.js'
 
@@ -28,6 +29,9 @@ export interface FileInfo {
   /** Include offsets from the main file down to this file: translation-order prefix. */
   order: number[]
 }
+
+/** Deepest type nesting converted (a pointer to pointer to ... is one level each). */
+export const MAX_TYPE_DEPTH = 256
 
 /** A macro found in a project file, to be evaluated by the probe (macros.ts). */
 export interface MacroCandidate {
@@ -69,6 +73,7 @@ export class Extractor {
   private readonly f: Libclang['fn']
   private readonly files = new Map<number, FileInfo>()
   private readonly types = new Map<string, TypeExpr>()
+  private typeDepth = 0
   private readonly aligns = new Map<string, number>()
   private readonly items: Item[] = []
   /** Emitted struct/union/enum by tag ("struct x"), for forward declarations and typedef marking. */
@@ -591,9 +596,16 @@ export class Extractor {
     const key = `${t.kind}:${t.d0}`
     const cached = this.types.get(key)
     if (cached) return cached
-    const result = this.convertUncached(t)
-    this.types.set(key, result)
-    return result
+    // Each level is a recursion here and in every writer: a type nested deeper than any
+    // real header's is refused in one line, not with a stack overflow.
+    if (++this.typeDepth > MAX_TYPE_DEPTH) throw new InputError(`a type is nested more than ${MAX_TYPE_DEPTH} levels deep (pointers, arrays or function types inside each other)`, 'headerkit cannot represent it; simplify the declaration or leave its header out')
+    try {
+      const result = this.convertUncached(t)
+      this.types.set(key, result)
+      return result
+    } finally {
+      this.typeDepth--
+    }
   }
 
   private qualifiers(t: CXType): string[] | undefined {

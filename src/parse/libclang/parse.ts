@@ -178,7 +178,13 @@ export function parseWithLibclang(req: ParseRequest): ParseResult {
     }
     const chains = includeChains(clang, tu)
     const extractor = new Extractor(clang, tu, {projectRoot: req.projectRoot, systemDirs: systemDirsOf(req.args, req.projectRoot)}, chains)
-    extractor.run()
+    try {
+      extractor.run()
+    } catch (error) {
+      // What the extractor refuses (a type nested too deep) is said with the header's name.
+      if (error instanceof InputError) throw new InputError(`${headerRel.split(path.sep).join('/')}: ${error.message}`, error.hint, error.code)
+      throw error
+    }
     const probe = evaluateMacros({
       clang, index, header: req.header, args,
       probePath: path.join(path.dirname(req.header), '__headerkit_macro_probe__.c'),

@@ -1,5 +1,5 @@
 /**
- * Macros too big for the probe: clang's recursive walk of a huge expression overflows the
+ * Headers built to break the parser: macros too big for the probe: clang's recursive walk of a huge expression overflows the
  * stack and kills the process, so such macros are left out of the IR instead of evaluated.
  */
 import assert from 'node:assert/strict'
@@ -45,5 +45,19 @@ describe('parse: macros too big to evaluate', function () {
     assert.equal(constants.get('A10'), 2 ** 10)
     assert.equal(constants.get('SMALL'), 12)
     for (const left of ['A12', 'A40', 'NESTED']) assert.ok(!constants.has(left), `${left} is left out`)
+  })
+})
+
+describe('parse: types nested too deep', function () {
+  it('refuses a type nested more than 256 levels in one line naming the header, instead of overflowing the stack', async () => {
+    const root = makeTempDir('headerkit-deeptype-')
+    writeFileSync(join(root, 'deep.h'), `typedef int ${'*'.repeat(5000)} deep;\n`)
+    await assert.rejects(parseHeader({header: join(root, 'deep.h'), projectRoot: root, target: X86, args: []}), (e: Error) => {
+      assert.equal(e.message, 'deep.h: a type is nested more than 256 levels deep (pointers, arrays or function types inside each other)')
+      return true
+    })
+    writeFileSync(join(root, 'ok.h'), `typedef int ${'*'.repeat(200)} fine;\n`)
+    const ok = await parseHeader({header: join(root, 'ok.h'), projectRoot: root, target: X86, args: []})
+    assert.equal(ok.ir.declarations.length, 1)
   })
 })
