@@ -151,14 +151,19 @@ export async function parsedDependencies(keys: HeaderKeys, parsed: ParsedHeader,
  * bytes, exactly as for an IR hit.
  */
 export async function outputStillFresh(store: Store, metadata: OutputMetadata, projectRoot: string): Promise<boolean> {
-  if (metadata.provenance.parsed_includes !== undefined) return dependenciesUnchanged(parsedIncludes(metadata.provenance), projectRoot)
+  if (metadata.provenance.parsed_includes !== undefined) return parserReadsUnchanged(metadata, projectRoot)
   const ir = await lookupIr(store, metadata.ir_cache_key)
-  return !ir.hit || (await dependenciesUnchanged(parsedIncludes(ir.metadata.provenance), projectRoot))
+  return !ir.hit || (await parserReadsUnchanged(ir.metadata, projectRoot))
 }
 
-/** Whether the files an entry records its parser reading still have those bytes in the project (store merge's readsCurrent). */
+/** Whether the files an entry records its parser reading still have those bytes in the project. */
+function parserReadsUnchanged(metadata: {provenance: Record<string, JsonValue>}, projectRoot: string): Promise<boolean> {
+  return dependenciesUnchanged(parsedIncludes(metadata.provenance), projectRoot)
+}
+
+/** parserReadsUnchanged for one project: store merge's and populate's readsCurrent. */
 export function readsCurrentIn(projectRoot: string): (metadata: {provenance: Record<string, JsonValue>}) => Promise<boolean> {
-  return (metadata) => dependenciesUnchanged(parsedIncludes(metadata.provenance), projectRoot)
+  return (metadata) => parserReadsUnchanged(metadata, projectRoot)
 }
 
 /**
@@ -168,7 +173,7 @@ export function readsCurrentIn(projectRoot: string): (metadata: {provenance: Rec
 export async function lookupFreshIr(store: Store, irKeyHex: string, projectRoot: string): Promise<{ir: Header | undefined; parsedIncludes?: JsonValue; warnings: string[]}> {
   const found = await lookupIr(store, irKeyHex)
   const warnings = [...found.warnings]
-  if (!found.hit || !(await dependenciesUnchanged(parsedIncludes(found.metadata.provenance), projectRoot))) return {ir: undefined, warnings}
+  if (!found.hit || !(await parserReadsUnchanged(found.metadata, projectRoot))) return {ir: undefined, warnings}
   try {
     return {ir: headerFromJson(found.payload), parsedIncludes: found.metadata.provenance.parsed_includes, warnings}
   } catch (error) {

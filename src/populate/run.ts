@@ -16,7 +16,7 @@ import {promises as fs} from 'node:fs'
 import {join, resolve} from 'node:path'
 import pLimit from 'p-limit'
 import {HeaderkitError, isHeaderkitError} from '../errors.js'
-import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, outputStillFresh, parsedDependencies, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
+import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, outputStillFresh, parsedDependencies, readsCurrentIn, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
 import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
 import type {Header} from '../ir/types.js'
 import {openStore, type Store} from '../store/layout.js'
@@ -285,7 +285,9 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
     if (sources.length > 0) {
       emit({type: 'merge', sources: sources.length})
       const m0 = performance.now()
-      const result = await mergePrepared(sources, plan.storeDir)
+      // An entry made by this run is current; one of the target's under the same key whose
+      // recorded parser reads went stale (an #include MACRO that changed) is superseded.
+      const result = await mergePrepared(sources, plan.storeDir, {readsCurrent: readsCurrentIn(projectRoot)})
       merge = {
         new: result.new,
         skipped: result.skipped,

@@ -7,9 +7,9 @@
  * - the key is there with different bytes: a conflict (the generator was not
  *   deterministic); reported, the target's entry kept, the merge fails. Except when the
  *   two record different files read by the parser (an `#include MACRO` that changed):
- *   the current one is kept, same bytes or not. An entry populate just made is current
- *   (mergePrepared); store merge asks `readsCurrent` of the project's files. A stale
- *   target entry is replaced (`superseded`), a stale source entry skipped with a warning;
+ *   the one whose recorded files match the project's (`readsCurrent`, given by store
+ *   merge and populate) is kept, same bytes or not: a stale target entry is replaced
+ *   (`superseded`), a stale source entry skipped with a warning;
  * - a new key whose slug is free: new, under the same slug;
  * - a new key whose slug is taken by another key: a fresh slug (`renamed`), unless the
  *   occupant is the same logical entry (same header, backend, target, defines, include
@@ -147,8 +147,6 @@ interface Candidate {
   temp?: string
   /** Where its outcome is reported, when not the layer's one source (mergePrepared). */
   from?: {source: string; result: MergeResult}
-  /** Made by this process from the files on disk (mergePrepared): the parser reads it records are current. */
-  madeNow?: boolean
 }
 
 function samePayload(a: EntryMetadata, b: EntryMetadata): boolean {
@@ -254,16 +252,13 @@ async function commitLayer(source: string, dest: Store, to: Layer, candidates: C
           // Recorded reads that differ make the stale side's entry wrong even with the same
           // payload bytes: its metadata would send every later lookup to a parse.
           let superseded = false
-          if (there.ok && parserReads(meta) !== parserReads(there.metadata)) {
-            if (c.madeNow === true) superseded = true
-            else if (readsCurrent) {
-              const [sourceCurrent, targetCurrent] = [await readsCurrent(meta), await readsCurrent(there.metadata)]
-              superseded = sourceCurrent && !targetCurrent
-              if (targetCurrent && !sourceCurrent) {
-                result.skipped++
-                result.warnings.push({path: join(c.from?.source ?? source, to.name, c.slug), message: `stale: files its parser read have changed since; kept ${to.name}/${existing} of the target, which is current`})
-                continue
-              }
+          if (there.ok && readsCurrent && parserReads(meta) !== parserReads(there.metadata)) {
+            const [sourceCurrent, targetCurrent] = [await readsCurrent(meta), await readsCurrent(there.metadata)]
+            superseded = sourceCurrent && !targetCurrent
+            if (targetCurrent && !sourceCurrent) {
+              result.skipped++
+              result.warnings.push({path: join(c.from?.source ?? source, to.name, c.slug), message: `stale: files its parser read have changed since; kept ${to.name}/${existing} of the target, which is current`})
+              continue
             }
           }
           if (there.ok && !superseded) {
@@ -381,9 +376,9 @@ export async function mergePrepared(sources: PreparedSource[], target: string, o
       const payload = e.files.find((f) => f.name !== METADATA_FILE)!
       const metadataBytes = e.files.find((f) => f.name === METADATA_FILE)!.bytes
       const read = {ok: true as const, metadata: JSON.parse(metadataBytes.toString('utf8')) as EntryMetadata, metadataBytes, payloadName: payload.name, payload: payload.bytes}
-      return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync), from: {source: sources[i]!.name, result: partOf(i, name)}, madeNow: true}
+      return {slug, read, temp: known.has(e.key) ? undefined : stageEntry(to, filesOf(read), fsync), from: {source: sources[i]!.name, result: partOf(i, name)}}
     }))
-    await commitLayer(sources[present[0]!.i]!.name, dest, to, candidates, fsync, partOf(present[0]!.i, name))
+    await commitLayer(sources[present[0]!.i]!.name, dest, to, candidates, fsync, partOf(present[0]!.i, name), options.readsCurrent)
   }))
   for (const i of sources.keys()) {
     for (const name of layerNames) {
