@@ -9,15 +9,21 @@ import {join} from 'node:path'
 import {parseJsonOutput, runCli} from '../support/cli.js'
 import {makeTempDir} from '../support/tmp.js'
 
+/** A project whose inc/a.h includes inc/b.h through a macro (`#include INC`). */
+function macroProject(prefix: string): string {
+  const dir = makeTempDir(prefix)
+  mkdirSync(join(dir, '.git'))
+  mkdirSync(join(dir, 'inc'))
+  writeFileSync(join(dir, 'inc/a.h'), '#define INC "b.h"\n#include INC\nint f(struct s *p);\n')
+  writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; };\n')
+  return dir
+}
+
 describe('an include named by a macro', function () {
   this.timeout(120_000)
 
   it('is never served stale from the output cache, and the store catches up after a change', async () => {
-    const dir = makeTempDir('hk-macro-inc-')
-    mkdirSync(join(dir, '.git'))
-    mkdirSync(join(dir, 'inc'))
-    writeFileSync(join(dir, 'inc/a.h'), '#define INC "b.h"\n#include INC\nint f(struct s *p);\n')
-    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; };\n')
+    const dir = macroProject('hk-macro-inc-')
     const run = async (): Promise<{source: string; text: string}> => {
       const r = await runCli(['inc/a.h', '-w', 'cffi', '-o', 'cffi:out.txt', '--json'], {cwd: dir})
       assert.equal(r.exitCode, 0, r.stderr)
@@ -43,11 +49,7 @@ describe('an include named by a macro', function () {
   })
 
   it('store merge keeps whichever entry matches the project files, instead of a conflict', async () => {
-    const dir = makeTempDir('hk-macro-merge-')
-    mkdirSync(join(dir, '.git'))
-    mkdirSync(join(dir, 'inc'))
-    writeFileSync(join(dir, 'inc/a.h'), '#define INC "b.h"\n#include INC\nint f(struct s *p);\n')
-    writeFileSync(join(dir, 'inc/b.h'), 'struct s { int x; };\n')
+    const dir = macroProject('hk-macro-merge-')
     const generate = async (storeDir: string): Promise<void> => {
       const r = await runCli(['inc/a.h', '-w', 'cffi', '-o', 'cffi:out.txt', '--store-dir', storeDir], {cwd: dir})
       assert.equal(r.exitCode, 0, r.stderr)
