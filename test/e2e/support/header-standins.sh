@@ -5,7 +5,7 @@
 # included, without executing anything of the target, so no emulation is needed. The
 # images are never started: the sysroot engine only copies headers out of them.
 #
-# Each image is tagged by a hash of this script and its arch; when that tag exists nothing
+# Each image is tagged by a hash of this script, standin-lib.sh and its arch; when that tag exists nothing
 # is built. Stdout gets one line per image, "<docker platform> <tag>"; the rest goes to
 # stderr. Needs a Docker Engine and, to build, root.
 set -euo pipefail
@@ -16,8 +16,8 @@ MIRROR=http://deb.debian.org/debian
 # Debian arch, Docker platform, suite (riscv64 is an official port from trixie on).
 SPECS=("i386 linux/386 bookworm" "armhf linux/arm/v7 bookworm" "ppc64el linux/ppc64le bookworm" "s390x linux/s390x bookworm" "riscv64 linux/riscv64 trixie")
 
-tag_of() { echo "$REPO:$1-$({ cat "$SELF"; echo "arch=$1"; } | sha256sum | cut -c1-12)"; }
-have() { docker image inspect "$1" >/dev/null 2>&1; }
+# shellcheck source=standin-lib.sh
+source "$(dirname "$SELF")/standin-lib.sh"
 
 build() {
   local arch=$1 platform=$2 suite=$3 tag=$4 work=$5 t0=$SECONDS
@@ -29,16 +29,11 @@ build() {
   for deb in "$work/root"/var/cache/apt/archives/*.deb; do dpkg-deb -x "$deb" "$work/root"; done
   rm -rf "$work/root"/var/cache/apt/archives/*.deb "$work/root"/debootstrap
   [ -f "$work/root/usr/include/stdio.h" ] || { echo "no /usr/include/stdio.h in the $arch root" >&2; return 1; }
-  tar --numeric-owner -C "$work/root" -cf "$work/ctx/rootfs.tar" .
-  printf '%s\n' 'FROM scratch' 'ADD rootfs.tar /' 'CMD ["/bin/sh"]' >"$work/ctx/Dockerfile"
-  DOCKER_BUILDKIT=0 docker build --platform "$platform" -t "$tag" "$work/ctx"
+  image_from_root "$work/root" "$work/ctx" "$platform" "$tag" /bin/sh
   echo "built $tag in $((SECONDS - t0)) s"
 }
 
-if ! err=$(docker version --format '{{.Server.APIVersion}}' 2>&1 >/dev/null); then
-  echo "header-standins: no Docker Engine answers ($(echo "$err" | tail -n 1)); run: sudo bash scripts/docker-setup.sh" >&2
-  exit 1
-fi
+require_docker header-standins
 exec 8>/var/tmp/headerkit-header-standins.lock
 flock 8
 work=$(mktemp -d /var/tmp/headerkit-header-standins.XXXXXX)

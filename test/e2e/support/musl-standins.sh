@@ -6,7 +6,7 @@
 # unpacked with dpkg-deb -x: nothing of the target runs, nothing on the host changes.
 # The images are never started: the sysroot engine only copies headers out of them.
 #
-# Each image is tagged by a hash of this script and its arch; when that tag exists nothing
+# Each image is tagged by a hash of this script, standin-lib.sh and its arch; when that tag exists nothing
 # is built. Stdout gets one line per image, "<docker platform>:musl <tag>"; the rest goes
 # to stderr. Needs a Docker Engine and python3 (to read the mirror's package index).
 set -euo pipefail
@@ -18,8 +18,8 @@ SUITE=bookworm
 # Debian arch, Docker platform, Debian's multiarch tuple (where linux-libc-dev puts asm/).
 SPECS=("amd64 linux/amd64 x86_64-linux-gnu" "ppc64el linux/ppc64le powerpc64le-linux-gnu")
 
-tag_of() { echo "$REPO:$1-$({ cat "$SELF"; echo "arch=$1"; } | sha256sum | cut -c1-12)"; }
-have() { docker image inspect "$1" >/dev/null 2>&1; }
+# shellcheck source=standin-lib.sh
+source "$(dirname "$SELF")/standin-lib.sh"
 
 # Downloads the packages named after the arch into a directory, from the suite's index.
 fetch() {
@@ -52,16 +52,11 @@ build() {
     case "$(basename "$d")" in *-linux-*) ;; *) cp -a "$d" "$work/root/usr/include/" ;; esac
   done
   cp -a "$work/x/usr/include/$multiarch/asm" "$work/root/usr/include/asm"
-  tar --numeric-owner -C "$work/root" -cf "$work/ctx/rootfs.tar" .
-  printf '%s\n' 'FROM scratch' 'ADD rootfs.tar /' 'CMD ["/bin/sh"]' >"$work/ctx/Dockerfile"
-  DOCKER_BUILDKIT=0 docker build --platform "$platform" -t "$tag" "$work/ctx"
+  image_from_root "$work/root" "$work/ctx" "$platform" "$tag" /bin/sh
   echo "built $tag in $((SECONDS - t0)) s"
 }
 
-if ! err=$(docker version --format '{{.Server.APIVersion}}' 2>&1 >/dev/null); then
-  echo "musl-standins: no Docker Engine answers ($(echo "$err" | tail -n 1)); run: sudo bash scripts/docker-setup.sh" >&2
-  exit 1
-fi
+require_docker musl-standins
 exec 8>/var/tmp/headerkit-musl-standins.lock
 flock 8
 work=$(mktemp -d /var/tmp/headerkit-musl-standins.XXXXXX)

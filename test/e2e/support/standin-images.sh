@@ -5,7 +5,7 @@
 # on them as it would on a real manylinux image. One per architecture, arm64 as a foreign
 # root whose second stage runs under QEMU through binfmt_misc.
 #
-# Each image is tagged by a hash of this script and its arch; when that tag exists nothing
+# Each image is tagged by a hash of this script, standin-lib.sh and its arch; when that tag exists nothing
 # is built. Stdout gets one line per image, "linux/<arch> <tag>"; everything else goes to
 # stderr. Needs a Docker Engine (scripts/docker-setup.sh) and, to build, root.
 set -euo pipefail
@@ -16,8 +16,8 @@ MIRROR=http://deb.debian.org/debian
 ARCHES=(amd64 arm64)
 BINFMT=/proc/sys/fs/binfmt_misc/qemu-aarch64
 
-tag_of() { echo "$REPO:$1-$({ cat "$SELF"; echo "arch=$1"; } | sha256sum | cut -c1-12)"; }
-have() { docker image inspect "$1" >/dev/null 2>&1; }
+# shellcheck source=standin-lib.sh
+source "$(dirname "$SELF")/standin-lib.sh"
 missing() { local a; for a in "${ARCHES[@]}"; do have "$(tag_of "$a")" || echo "$a"; done; }
 
 # Unmount whatever a failed debootstrap left mounted in its root (proc, sys, dev/pts),
@@ -38,18 +38,11 @@ build() {
   # What apt downloaded and indexed is of no use in the image.
   rm -rf "$work/root"/var/lib/apt/lists/* "$work/root"/var/cache/apt/* "$work/root"/var/log/*
   [ -f "$work/root/usr/include/stdio.h" ] || { echo "no /usr/include/stdio.h in the $arch root" >&2; return 1; }
-  tar --numeric-owner -C "$work/root" -cf "$work/ctx/rootfs.tar" .
-  printf '%s\n' 'FROM scratch' 'ADD rootfs.tar /' 'CMD ["/bin/bash"]' >"$work/ctx/Dockerfile"
-  # The classic builder: no buildx here, and it records --platform in a FROM scratch image.
-  DOCKER_BUILDKIT=0 docker build --platform "linux/$arch" -t "$tag" "$work/ctx"
+  image_from_root "$work/root" "$work/ctx" "linux/$arch" "$tag" /bin/bash
   echo "built $tag in $((SECONDS - t0)) s"
 }
 
-# Without a daemon every image would look missing: say what is wrong instead.
-if ! err=$(docker version --format '{{.Server.APIVersion}}' 2>&1 >/dev/null); then
-  echo "standin-images: no Docker Engine answers ($(echo "$err" | tail -n 1)); run: sudo bash scripts/docker-setup.sh" >&2
-  exit 1
-fi
+require_docker standin-images
 todo=$(missing)
 if [ -n "$todo" ]; then
   if [ "$(id -u)" != 0 ]; then
