@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 # libclang and its resource headers (parser); real headers to parse (zlib, sqlite3,
 # curl) and an aarch64 sysroot; the writers' real consumers (cffi, LuaJIT, Cython);
 # clang itself as the benchmark floor; the library headers of the writers' corpus
-# (test/writers/corpus.ts).
+# (test/writers/corpus.ts); Debian's cross compilers, which developers' machines and CI
+# runners often have and which a parse for a platform must not see (test/parse/isolation).
 DEBIAN_PACKAGES=(
   libclang1-14 libclang-common-14-dev clang-14
   zlib1g-dev libsqlite3-dev libcurl4-openssl-dev libc6-dev-arm64-cross
@@ -18,6 +19,8 @@ DEBIAN_PACKAGES=(
   libexpat1-dev libhiredis-dev libyaml-dev libhttp-parser-dev libuv1-dev libpng-dev liblz4-dev libzstd-dev
   libbz2-dev liblzma-dev libffi-dev uuid-dev libarchive-dev libmagic-dev libjansson-dev libbluetooth-dev
   libpcap-dev libevent-dev libgmp-dev linux-libc-dev
+  gcc-aarch64-linux-gnu gcc-powerpc64le-linux-gnu gcc-arm-linux-gnueabihf gcc-i686-linux-gnu
+  gcc-s390x-linux-gnu gcc-riscv64-linux-gnu
 )
 
 missing=()

@@ -7,6 +7,7 @@
  * never added silently: callers ask `crossSysroot` and pass it in `args`.
  */
 import {existsSync} from 'node:fs'
+import {detectHostTriple} from '../target/host.js'
 
 const MULTIARCH: Record<string, string> = {
   x86_64: 'x86_64-linux-gnu', aarch64: 'aarch64-linux-gnu', i686: 'i686-linux-gnu', ppc64le: 'powerpc64le-linux-gnu',
@@ -40,4 +41,58 @@ export function crossSysroot(target: string, exists: (p: string) => boolean = ex
 export function crossSysrootArgs(target: string): string[] {
   const dir = crossSysroot(target)
   return dir ? [`--sysroot=${dir}`] : []
+}
+
+/** The `--sysroot` a clang argument list names (joined or separate form), if any. */
+export function sysrootOf(args: readonly string[]): string | undefined {
+  let found: string | undefined
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a.startsWith('--sysroot=')) found = a.slice('--sysroot='.length)
+    else if (a === '--sysroot' && i + 1 < args.length) found = args[++i]
+  }
+  return found
+}
+
+/** Arch and C library of a triple: `aarch64-unknown-linux-gnu` -> `aarch64 gnu`. */
+function archAndLibc(triple: string): string {
+  const parts = triple.split('-')
+  const env = parts.length >= 4 ? parts[3]! : ''
+  return `${parts[0]} ${env.startsWith('musl') ? 'musl' : env.startsWith('gnu') ? 'gnu' : env}`
+}
+
+/** Whether a triple names the platform this process runs on (arch and libc). */
+export function isHostTriple(target: string, host: string = detectHostTriple()): boolean {
+  return archAndLibc(target) === archAndLibc(host)
+}
+
+/** Flags by which the user chose the system include search themselves: theirs wins. */
+const OWN_SEARCH = ['--gcc-toolchain', '--gcc-install-dir', '-nostdinc', '-nostdlibinc', '--no-standard-includes']
+
+/**
+ * Clang arguments that make a parse for a platform search only that platform's headers.
+ *
+ * Clang's driver looks for a GCC installed beside it even when `--sysroot` is given and,
+ * when it finds one for the triple (Debian's `gcc-aarch64-linux-gnu` installs
+ * `/usr/lib/gcc-cross/aarch64-linux-gnu/12`), clang 14 puts that toolchain's
+ * `<prefix>/<triple>/include` (the host's glibc) before the sysroot's `usr/include`. The
+ * IR would then depend on what the parsing machine has installed. Two cases:
+ *
+ * - a `--sysroot`: `--gcc-toolchain=<sysroot>/usr`, so the only GCC clang may find is the
+ *   platform's own (as the platform's compiler does); the search is then clang's resource
+ *   dir and the sysroot's dirs, in the order clang uses for that triple (multiarch dir
+ *   included);
+ * - a foreign target (another arch or libc than the host's) without one: `-nostdlibinc`,
+ *   so neither the host's /usr/include nor an installed cross toolchain is searched. Only
+ *   clang's own headers and the user's `-I`/`-isystem` dirs are; a header that needs the C
+ *   library fails with a hint to pass the sysroot, which is then a key input.
+ *
+ * The host's own target without a sysroot is the host's compiler view, left as it is.
+ * These flags follow from the target and args, which are key inputs, so they are not.
+ */
+export function isolationArgs(target: string, args: readonly string[], host?: string): string[] {
+  if (args.some((a) => OWN_SEARCH.some((flag) => a === flag || a.startsWith(`${flag}=`)))) return []
+  const sysroot = sysrootOf(args)
+  if (sysroot !== undefined) return [`--gcc-toolchain=${sysroot.replace(/\/+$/, '')}/usr`]
+  return isHostTriple(target, host) ? [] : ['-nostdlibinc']
 }

@@ -8,7 +8,7 @@ import type {Constant, Header} from '../../ir/types.js'
 import {existsSync} from 'node:fs'
 import {InputError, UsageError} from '../../errors.js'
 import {ParseError, type Diagnostic} from '../errors.js'
-import {crossSysroot} from '../sysroot.js'
+import {crossSysroot, isHostTriple, isolationArgs, sysrootOf} from '../sysroot.js'
 import type {ParseRequest, ParseResult} from '../types.js'
 import {Extractor} from './extract.js'
 import {loadLibclang, takeString, type CXSourceLocation, type Libclang} from './ffi.js'
@@ -121,18 +121,14 @@ function includeChains(clang: Libclang, tu: unknown): Map<number, IncludeStep[]>
   return chains
 }
 
-function isHostTarget(target: string): boolean {
-  const arch = {x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64', arm: 'armv7l'}[process.arch as string]
-  return arch !== undefined && target.startsWith(`${arch}-`)
-}
-
 function failureHint(diagnostics: Diagnostic[], req: ParseRequest): string | undefined {
   const notFound = diagnostics.find((d) => /file not found/.test(d.message))
   if (!notFound) return undefined
-  if (/'(stddef|stdarg|stdint|stdbool|limits)\.h'/.test(notFound.message) && isHostTarget(req.target)) {
+  const host = isHostTriple(req.target)
+  if (/'(stddef|stdarg|stdint|stdbool|limits)\.h'/.test(notFound.message) && host && sysrootOf(req.args) === undefined) {
     return 'clang\'s own headers are missing: install libclang-common-N-dev for your libclang version'
   }
-  if (!isHostTarget(req.target) && !req.args.some((a) => a.startsWith('--sysroot'))) {
+  if (!host && sysrootOf(req.args) === undefined) {
     const sysroot = crossSysroot(req.target)
     return sysroot
       ? `cross target without a sysroot: pass --sysroot=${sysroot}`
@@ -166,7 +162,7 @@ export function parseWithLibclang(req: ParseRequest): ParseResult {
   const session = openLibclang(req.libclang, req.libclangFrom)
   const {clang, index} = session
   const f = clang.fn
-  const args = [`--target=${req.target}`, ...languageArgs(req.header, req.args), ...req.args]
+  const args = [`--target=${req.target}`, ...languageArgs(req.header, req.args), ...req.args, ...isolationArgs(req.target, req.args)]
   const tuOut = [null]
   const rc: number = f.clang_parseTranslationUnit2(index, req.header, args, args.length, null, 0, TU_FLAGS, tuOut)
   if (rc !== 0 || !tuOut[0]) throw creationFailure(session, req, rc)
