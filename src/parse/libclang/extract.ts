@@ -444,6 +444,7 @@ export class Extractor {
         const d = placeholder.decl as Struct | Enum
         d.name = name
         d.is_typedef = true
+        if (d.kind !== 'enum') this.typedefAlignment(d, c)
         this.unnamedNames.set(decl.d0, name)
         this.types.clear()
         return
@@ -458,6 +459,21 @@ export class Extractor {
     }
     const t: Typedef = {kind: 'typedef', name, underlying_type: this.convert(underlying), location: loc}
     this.push(order, t)
+  }
+
+  /**
+   * `typedef struct {...} T __attribute__((aligned(8)));` aligns the typedef, not the
+   * record: the IR's one struct for both takes the typedef's alignment (libffi's
+   * ffi_closure is 8-aligned on i686 and armv7l, where its members want 4). Its size stays
+   * the record's, as in C (`typedef struct { char c; } T __attribute__((aligned(16)))` has
+   * sizeof 1).
+   */
+  private typedefAlignment(s: Struct, typedef: CXCursor): void {
+    const align = Number(this.f.clang_Type_getAlignOf(this.f.clang_getCursorType(typedef)))
+    if (align > (s.align ?? 0)) {
+      s.align = align
+      s.aligned = align
+    }
   }
 
   private hasQualifiers(t: CXType): boolean {
@@ -534,6 +550,7 @@ export class Extractor {
           const record = decl.kind === K.CURSOR.EnumDecl ? undefined : this.buildRecord(def, name, order)
           if (record) {
             record.is_typedef = true
+            this.typedefAlignment(record, cursor)
             this.unnamedNames.set(decl.d0, name)
             this.types.clear()
             const item = this.push(order, record)
