@@ -9,13 +9,13 @@
  * `__int128` (s390x with libclang 14) and a vector member (s390x without z13's -march).
  */
 import assert from 'node:assert/strict'
-import {spawnSync} from 'node:child_process'
-import {readFileSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Struct} from '../../../src/ir/types.js'
 import {parseHeader} from '../../../src/parse/index.js'
 import {marchArgs} from '../../../src/populate/engines/sysroot/index.js'
 import {LINUX_PLATFORMS, type LinuxArch} from '../../../src/target/platforms.js'
+import {gccLayouts, gccMarch, hasCrossGcc, irLayouts} from '../../support/cross-gcc.js'
 import {makeTempDir} from '../../support/tmp.js'
 
 const PROBE = `
@@ -31,66 +31,6 @@ struct __attribute__((packed)) pk { char c; int i; };
 struct i128 { char c; __int128 v; };
 #endif
 `
-
-/** Debian's cross compiler prefix per arch (x86_64: the host's gcc). */
-const GCC: Record<LinuxArch, string> = {
-  x86_64: '', i686: 'i686-linux-gnu-', aarch64: 'aarch64-linux-gnu-', ppc64le: 'powerpc64le-linux-gnu-',
-  s390x: 's390x-linux-gnu-', armv7l: 'arm-linux-gnueabihf-', riscv64: 'riscv64-linux-gnu-',
-}
-const BIG_ENDIAN = new Set<LinuxArch>(['s390x'])
-
-interface Layout {
-  size: number
-  align: number
-  fields: Record<string, number>
-}
-
-function has(cmd: string): boolean {
-  return spawnSync(cmd, ['--version'], {encoding: 'utf8'}).status === 0
-}
-
-/** clang spells some -march values GCC does not take (and GCC's hard-float armv7-a wants its FPU named). */
-function gccMarch(args: string[]): string[] {
-  return args.map((a) => (a === '-march=armv7a' ? '-march=armv7-a+fp' : a))
-}
-
-/** GCC's sizeof/alignof/offsetof of `records`, compiled for the target and read out of the object. */
-function gccLayout(arch: LinuxArch, args: string[], dir: string, records: Struct[]): Record<string, Layout> {
-  const exprs: Array<[string, string, string?]> = []
-  for (const s of records) {
-    const c = s.is_typedef ? s.name! : `${s.kind} ${s.name}`
-    exprs.push([c, `sizeof(${c})`], [c, `_Alignof(${c})`])
-    for (const f of s.fields) if (f.name && f.bit_width === undefined) exprs.push([c, `__builtin_offsetof(${c}, ${f.name})`, f.name])
-  }
-  const src = join(dir, `probe-${arch}.c`)
-  writeFileSync(src, `#include "probe.h"\nconst unsigned long long hk_layout[] = {\n${exprs.map((e) => `  ${e[1]},`).join('\n')}\n};\n`)
-  const obj = join(dir, `probe-${arch}.o`)
-  const bin = join(dir, `probe-${arch}.bin`)
-  const cc = spawnSync(`${GCC[arch]}gcc`, ['-c', '-o', obj, ...gccMarch(args), src], {encoding: 'utf8'})
-  assert.equal(cc.status, 0, cc.stderr)
-  const copy = spawnSync(`${GCC[arch]}objcopy`, ['-O', 'binary', '--only-section=.rodata', obj, bin], {encoding: 'utf8'})
-  assert.equal(copy.status, 0, copy.stderr)
-  const bytes = readFileSync(bin)
-  const out: Record<string, Layout> = {}
-  exprs.forEach(([c, expr, field], i) => {
-    const value = Number(BIG_ENDIAN.has(arch) ? bytes.readBigUInt64BE(i * 8) : bytes.readBigUInt64LE(i * 8))
-    const l = (out[c] ??= {size: 0, align: 0, fields: {}})
-    if (field) l.fields[field] = value
-    else if (expr.startsWith('sizeof')) l.size = value
-    else l.align = value
-  })
-  return out
-}
-
-function irLayout(records: Struct[]): Record<string, Layout> {
-  const out: Record<string, Layout> = {}
-  for (const s of records) {
-    const fields: Record<string, number> = {}
-    for (const f of s.fields) if (f.name && f.bit_width === undefined) fields[f.name] = f.offset_bits! / 8
-    out[s.is_typedef ? s.name! : `${s.kind} ${s.name}`] = {size: s.size!, align: s.align!, fields}
-  }
-  return out
-}
 
 interface Case {
   arch: LinuxArch
@@ -113,12 +53,12 @@ describe('populate: sysroot parses lay records out as the wheel\'s GCC does', fu
     const platform = LINUX_PLATFORMS.find((p) => p.arch === c.arch)!
     const job = {arch: c.arch, libc: 'gnu' as const, image: c.image}
     it(`${c.arch} (${c.label}, ${marchArgs(job).join(' ') || 'no -march'}): sizeof, alignof and offsetof equal GCC's`, async function () {
-      if (!has(`${GCC[c.arch]}gcc`)) this.skip()
+      if (!hasCrossGcc(c.arch)) this.skip()
       const args = marchArgs(job)
       const r = await parseHeader({header: join(dir, 'probe.h'), projectRoot: dir, target: platform.triple.gnu, args})
       const records = r.ir.declarations.filter((d): d is Struct => (d.kind === 'struct' || d.kind === 'union') && !!d.name && !d.is_opaque)
-      const ir = irLayout(records)
-      const gcc = gccLayout(c.arch, args, dir, records)
+      const ir = irLayouts(records)
+      const gcc = gccLayouts(c.arch, dir, `probe-${c.arch}-${c.label}`, 'probe.h', records, gccMarch(args))
       if (c.arch === 's390x' && !args.includes('-march=z13') && !args.includes('-march=z14')) {
         // Without the vector facility GCC caps the record's alignment at 8 where clang
         // gives the vector's 16; sizes and offsets agree (docs/populate.md).
