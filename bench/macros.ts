@@ -35,7 +35,7 @@ function header(copies: number): {file: string; bytes: number} {
 
 async function parseMs(file: string): Promise<{ms: number; outcome: string}> {
   const t0 = performance.now()
-  let outcome = 'parsed'
+  let outcome: string
   try {
     const r = await parseHeader({header: file, projectRoot: dir, target: TARGET, args: []})
     outcome = `${r.ir.declarations.length} constants`
