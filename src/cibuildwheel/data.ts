@@ -74,6 +74,33 @@ export const LINUX_IDENTIFIERS: readonly LinuxIdentifier[] = ALL_LINUX_PLATFORM_
   })),
 )
 
+/**
+ * The identifiers of cibuildwheel's other platforms (build-platforms.toml `[macos]`,
+ * `[windows]`, `[pyodide]`, `[android]`, `[ios]`), per platform tag. Only the selector
+ * check reads them: cibuildwheel accepts a build or skip pattern that matches an enabled
+ * identifier of any platform (`__main__.py` `check_for_invalid_selectors`).
+ */
+const OTHER_PLATFORM_ROWS: ReadonlyArray<readonly [string, string]> = [
+  ['macosx_x86_64', 'cp39 cp310 cp311 cp312 cp313 cp314 cp314t cp315 cp315t pp39 pp310 pp311 gp312_250'],
+  ['macosx_arm64', 'cp39 cp310 cp311 cp312 cp313 cp314 cp314t cp315 cp315t pp39 pp310 pp311 gp312_250'],
+  ['macosx_universal2', 'cp39 cp310 cp311 cp312 cp313 cp314 cp314t cp315 cp315t'],
+  ['win32', 'cp39 cp310 cp311 cp312 cp313 cp314 cp314t cp315 cp315t'],
+  ['win_amd64', 'cp39 cp310 cp311 cp312 cp313 cp314 cp314t cp315 cp315t pp39 pp310 pp311 gp312_250'],
+  ['win_arm64', 'cp39 cp310 cp311 cp312 cp313 cp314 cp314t cp315 cp315t'],
+  ['pyodide_wasm32', 'cp312 cp313 cp314 cp315'],
+  ['android_arm64_v8a', 'cp313 cp314 cp315'],
+  ['android_x86_64', 'cp313 cp314 cp315'],
+  ['ios_arm64_iphoneos', 'cp313 cp314 cp315'],
+  ['ios_x86_64_iphonesimulator', 'cp313 cp314 cp315'],
+  ['ios_arm64_iphonesimulator', 'cp313 cp314 cp315'],
+]
+
+/** Every identifier cibuildwheel knows, all platforms (build-platforms.toml). */
+export const ALL_IDENTIFIERS: readonly string[] = [
+  ...LINUX_IDENTIFIERS.map((i) => i.identifier),
+  ...OTHER_PLATFORM_ROWS.flatMap(([platformTag, tags]) => tags.split(' ').map((tag) => `${tag}-${platformTag}`)),
+]
+
 /** defaults.toml: the options selection reads. */
 export const CIBW_DEFAULTS = {
   build: '*',

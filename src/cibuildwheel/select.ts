@@ -11,6 +11,7 @@ import {ConfigError, UsageError} from '../errors.js'
 import type {Libc, LinuxArch} from '../target/platforms.js'
 import {parseArchs, type ArchHost} from './archs.js'
 import {
+  ALL_IDENTIFIERS,
   CIBUILDWHEEL_RELEASE,
   CIBW_DEFAULTS,
   DEFAULT_IMAGE_OPTIONS,
@@ -216,6 +217,8 @@ export function selectCibuildwheelBuilds(input: CibuildwheelInput): Cibuildwheel
   const archs = wrap(reader, archsValue, () => parseArchs(archsValue.value, input.host, archsValue.label))
   const buildMatches = wrap(reader, build, () => compileSelector(build.value, build.label))
   const skipMatches = wrap(reader, skip, () => compileSelector(skip.value, skip.label))
+  checkSelectors('build', build, enabled, reader, warnings)
+  checkSelectors('skip', skip, enabled, reader, warnings)
   if (build.source !== 'default') notPopulatable.push(...nonLinuxInSelector(build.value, build.label))
 
   const selection: CibuildwheelSelection = {
@@ -246,6 +249,36 @@ export function selectCibuildwheelBuilds(input: CibuildwheelInput): Cibuildwheel
     selection.builds.push({identifier, pythonTag: parts.pythonTag, version, platformTag: parts.platformTag, arch: parts.arch, libc, image: imageFor(reader, identifier, parts.family, parts.arch, libc), beforeAll: beforeAllFor(reader, identifier)})
   }
   return selection
+}
+
+/**
+ * cibuildwheel's `check_for_invalid_selectors` (`__main__.py`), which runs before any
+ * build: each pattern of build or skip must match an enabled identifier of some
+ * platform. One that matches none is an error for build (before any container starts)
+ * and a warning for skip, in cibuildwheel's words, which name the release series that
+ * still builds a dropped Python.
+ */
+function checkSelectors(name: 'build' | 'skip', value: OptionValue, enabled: Set<string>, reader: CibwOptionReader, warnings: string[]): void {
+  const enabledIds = ALL_IDENTIFIERS.filter((id) => !gatedOut(id, enabled))
+  for (const selector of value.value.split(/\s+/).filter((p) => p !== '')) {
+    const matches = compileSelector(selector, value.label)
+    if (enabledIds.some(matches)) continue
+    let msg = `Invalid ${name} selector: ${pyRepr(selector)}. `
+    if (ALL_IDENTIFIERS.some(matches)) msg += 'This selector matches a group that wasn\'t enabled. Enable it using the `enable` option or remove this selector. '
+    const dropped = (series: number): string => `cibuildwheel 4.x no longer supports Python < 3.9. Please use the ${series}.x series or update \`${name}\`. `
+    if (selector.includes('p2') || selector.includes('p35')) msg += dropped(1)
+    if (selector.includes('p36') || selector.includes('p37')) msg += dropped(2)
+    if (selector.includes('p38')) msg += dropped(3)
+    if (selector.includes('cp313t')) msg += `cibuildwheel 4.x no longer supports Python 3.13 free-threading. Please use the 3.x series or update \`${name}\`. `
+    if (name === 'build') throw reader.error(value, msg.trimEnd(), `cibuildwheel ${CIBUILDWHEEL_RELEASE} refuses it too, before any container starts`)
+    warnings.push(`${msg}This selector will have no effect. (from ${value.label})`)
+  }
+}
+
+/** Python's repr() of a string, as cibuildwheel's messages quote selectors. */
+function pyRepr(text: string): string {
+  const quote = text.includes("'") && !text.includes('"') ? '"' : "'"
+  return `${quote}${text.replace(/\\/g, '\\\\').replaceAll(quote, `\\${quote}`)}${quote}`
 }
 
 /** Runs `fn`, turning a UsageError into the reader's error for the option's source. */

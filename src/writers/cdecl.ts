@@ -167,16 +167,20 @@ export function structToC(s: Struct, model: CModel, style: StructStyle): string 
   if (dropped.length > 0) lines.unshift(`    /* left out: ${dropped.map((f) => f.name ?? '(unnamed)').join(', ')} (cffi takes no bitfield in a record laid out by the compiler) */`)
   let open = tag
   let close = '}'
+  // An alignment that does not divide the size was given to the typedef
+  // (`typedef struct { char c; } T __attribute__((aligned(16)))`: sizeof 1, alignof 16);
+  // on the struct it would pad the size to 16, so it stays on the typedef.
+  const onTypedef = s.is_typedef && align !== undefined && s.size !== undefined && s.size % align !== 0 && style.packed === 'attribute'
   if (s.is_packed || align !== undefined) {
     if (style.packed === 'attribute') {
-      const attrs = [...(s.is_packed ? ['packed'] : []), ...(align !== undefined ? [`aligned(${align})`] : [])]
-      open = `${s.kind} __attribute__((${attrs.join(', ')})) ${s.name}`
+      const attrs = [...(s.is_packed ? ['packed'] : []), ...(align !== undefined && !onTypedef ? [`aligned(${align})`] : [])]
+      if (attrs.length > 0) open = `${s.kind} __attribute__((${attrs.join(', ')})) ${s.name}`
     } else lines.push('    ...;')
   }
   if (s.is_typedef) {
     const keepTag = model.referencedTags.has(tag)
     open = `typedef ${keepTag ? open : open.replace(/ [^ ]+$/, '')}`
-    close = `} ${s.name}`
+    close = onTypedef ? `} ${s.name} __attribute__((aligned(${align})))` : `} ${s.name}`
   }
   const packedNote = (s.is_packed || align !== undefined) && style.packed === 'ellipsis' ? `/* ${s.is_packed ? 'packed' : 'aligned'}: layout taken from the compiler (API mode) */\n` : ''
   return `${packedNote}${open} {\n${lines.join('\n')}\n${close};`

@@ -86,8 +86,8 @@ describe('e2e: the sysroot engine on i686, armv7l, ppc64le, s390x and riscv64', 
         `_Static_assert(sizeof(void *) * 8 == ${pointerBits}, "pointer");`,
         '#include <stdio.h>', // from the sysroot: the extracted headers are complete enough to parse against
       ].join('\n'))
-      // The multiarch dir as the engine adds it: clang 14 does not know riscv64's.
-      const clang = await execa('clang-14', ['-fsyntax-only', `--target=${triple}`, `--sysroot=${sysroot}`, ...multiarchArgs(sysroot, triple), check], {reject: false})
+      // The multiarch dir as the engine adds it (clang 14 did not know riscv64's); clang 19, the libclang the engine prefers.
+      const clang = await execa('clang-19', ['-fsyntax-only', `--target=${triple}`, `--sysroot=${sysroot}`, ...multiarchArgs(sysroot, triple), check], {reject: false})
       assert.equal(clang.exitCode, 0, `${platform}: clang disagrees with the IR:\n${clang.stderr}`)
     }
     const ppc = JSON.parse(readFileSync(join(project, '.headerkit/ir', Object.keys(index.entries).find((k) => k.startsWith('libclang.abi.powerpc64le'))!, 'ir.json'), 'utf8')) as {declarations: Struct[]}

@@ -66,7 +66,7 @@ describe('e2e: the sysroot engine on musllinux', function () {
         ...s.fields.map((f) => `_Static_assert(offsetof(struct abi_probe, ${f.name}) == ${f.offset_bits / 8}, "${f.name}");`),
         '#include <stdio.h>',
       ].join('\n'))
-      const clang = await execa('clang-14', ['-fsyntax-only', `--target=${triple}`, `--sysroot=${sysroot}`, check], {reject: false})
+      const clang = await execa('clang-19', ['-fsyntax-only', `--target=${triple}`, `--sysroot=${sysroot}`, check], {reject: false})
       assert.equal(clang.exitCode, 0, `${platform}: clang disagrees with the IR:\n${clang.stderr}`)
     }
     assert.deepEqual(await leftoverContainers(), [])

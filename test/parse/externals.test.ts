@@ -82,6 +82,17 @@ describe('parse: external declarations', function () {
     assert.equal((external(r, 'struct', '_IO_FILE') as Struct).is_opaque, true)
     const pair = external(r, 'struct', 'my_pair') as Struct
     assert.deepEqual([pair.is_typedef, pair.size], [true, 16])
+    assert.ok(!JSON.stringify(r.ir).includes('struct my_pair'), 'an unnamed record has no tag, whatever libclang 16+ spells it')
+  })
+
+  it('names an unnamed record by its typedef, never by a tag it does not have', async function () {
+    const root = makeTempDir()
+    writeFileSync(join(root, 't.h'), 'typedef struct { int a; } plain_t, *plain_p;\ntypedef union { int i; } u_t;\nvoid use(plain_t *p, u_t u);\n')
+    const t = await parseHeader({header: join(root, 't.h'), projectRoot: root, target: X86, args: []})
+    const plain = t.ir.declarations.find((d) => d.name === 'plain_t') as Struct
+    assert.deepEqual([plain.kind, plain.is_typedef], ['struct', true])
+    assert.deepEqual((t.ir.declarations.find((d) => d.name === 'plain_p') as Typedef).underlying_type, {kind: 'pointer', pointee: {kind: 'ctype', name: 'plain_t'}})
+    assert.doesNotMatch(JSON.stringify(t.ir), /(struct|union) (plain_t|u_t)/)
   })
 
   it('puts every external before the declarations that use it', function () {

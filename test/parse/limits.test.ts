@@ -1,13 +1,15 @@
 /**
  * Headers built to break the parser. A macro too big for the probe (clang's recursive walk
  * of a huge expression overflows the stack and kills the process) is left out of the IR
- * instead of evaluated; a type nested too deep is refused in one line.
+ * instead of evaluated; macros that expand past a budget linear in the header's size, in
+ * all, and a type nested too deep, are refused in one line.
  */
 import assert from 'node:assert/strict'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Constant} from '../../src/ir/types.js'
-import {expansionBound, MAX_PROBE_TOKENS, splitFunctionLike} from '../../src/parse/libclang/macro-size.js'
+import {InputError} from '../../src/errors.js'
+import {expansionBound, MAX_PROBE_TOKENS, PROBE_BUDGET_BASE, probeBudget, splitFunctionLike} from '../../src/parse/libclang/macro-size.js'
 import {parseHeader} from '../../src/parse/index.js'
 import {makeTempDir} from '../support/tmp.js'
 import {X86} from './helpers.js'
@@ -46,6 +48,34 @@ describe('parse: macros too big to evaluate', function () {
     assert.equal(constants.get('A10'), 2 ** 10)
     assert.equal(constants.get('SMALL'), 12)
     for (const left of ['A12', 'A40', 'NESTED']) assert.ok(!constants.has(left), `${left} is left out`)
+  })
+})
+
+describe('parse: macros too big to evaluate in all', function () {
+  /** A11 expands to 4,095 tokens, just under the limit for one macro; `count` macros each expand to it. */
+  const copies = (count: number): string => `${[...doubling(11), ...Array.from({length: count}, (_, k) => `#define B${k} A11`)].join('\n')}\n`
+
+  it('refuses a header whose macros expand past the budget in all, in one line naming it', async () => {
+    const root = makeTempDir('headerkit-manymacros-')
+    // 2,000 of them: 8 M tokens from a 35 KB header, which took 8 s to evaluate.
+    writeFileSync(join(root, 'many.h'), copies(2000))
+    await assert.rejects(parseHeader({header: join(root, 'many.h'), projectRoot: root, target: X86, args: []}), (e: InputError) => {
+      assert.ok(e instanceof InputError)
+      assert.equal(e.message, `many.h: its macros expand to more than ${probeBudget(copies(2000).length)} tokens in all (${PROBE_BUDGET_BASE} plus one per byte of the files defining them), which headerkit does not evaluate`)
+      return true
+    })
+  })
+
+  it('evaluates every macro of a header within the budget', async () => {
+    const root = makeTempDir('headerkit-somemacros-')
+    // 14 x 4,095 tokens, and 8,190 for A0..A11 themselves: under 65,536 plus the header's bytes.
+    writeFileSync(join(root, 'some.h'), copies(14))
+    const r = await parseHeader({header: join(root, 'some.h'), projectRoot: root, target: X86, args: []})
+    const constants = new Map(r.ir.declarations.filter((d): d is Constant => d.kind === 'constant').map((c) => [c.name, c.value]))
+    assert.equal(constants.get('B13'), 2 ** 11)
+    // Sixteen do not fit: the budget grows with the header, not with what its macros expand to.
+    writeFileSync(join(root, 'more.h'), copies(16))
+    await assert.rejects(parseHeader({header: join(root, 'more.h'), projectRoot: root, target: X86, args: []}), /more\.h: its macros expand to more than/)
   })
 })
 

@@ -13,8 +13,8 @@ describe('parse: locating libclang', function () {
     assert.ok(defaultCandidates('arm64').includes('/usr/lib/aarch64-linux-gnu/libclang-16.so.1'))
   })
 
-  it('finds the installed libclang 14 by default', function () {
-    assert.equal(locateLibclang({env: {}}), '/usr/lib/llvm-14/lib/libclang.so.1')
+  it('finds the libclang 19 that setup installs by default, before the 14 beside it', function () {
+    assert.equal(locateLibclang({env: {}}), '/usr/lib/llvm-19/lib/libclang-19.so.1')
   })
 
   it('prefers the flag, then HEADERKIT_LIBCLANG, then LIBCLANG_PATH (a file or a directory)', function () {
@@ -41,7 +41,7 @@ describe('parse: locating libclang', function () {
     } catch (error) {
       assert.ok(error instanceof LibclangNotFoundError)
       assert.deepEqual(error.tried, ['/no/such/one.so'])
-      assert.match(error.oneLine(), /libclang1-14 libclang-common-14-dev/)
+      assert.match(error.oneLine(), /libclang1-19 libclang-common-19-dev/)
     }
   })
 

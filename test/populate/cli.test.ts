@@ -88,6 +88,21 @@ describe('headerkit cache populate (CLI)', function () {
     assert.deepEqual(parseJsonOutput<{jobs: {engine: string; engineReason: string}[]}>(forced).jobs.map((j) => [j.engine, j.engineReason]), [['sysroot', '--engine sysroot']])
   })
 
+  it('a build selector naming only a Python cibuildwheel 4.x dropped: --dry-run and a real run refuse alike, before any Docker call', async () => {
+    const cwd = join(FIXTURES, 'dropped-python')
+    const env = {...CLEAN_ENV, DOCKER_HOST: 'tcp://127.0.0.1:1'}
+    const dry = await runCli(['cache', 'populate', '--cibuildwheel', '--dry-run'], {cwd, env})
+    const real = await runCli(['cache', 'populate', '--cibuildwheel'], {cwd, env})
+    for (const r of [dry, real]) {
+      assert.equal(r.exitCode, 1)
+      assert.match(r.stderr, /^Error: config error in .*dropped-python\/pyproject\.toml: Invalid build selector: 'cp38-\*'\. cibuildwheel 4\.x no longer supports Python < 3\.9\. Please use the 3\.x series or update `build`\./)
+      assert.doesNotMatch(r.stderr + r.stdout, /cannot reach|127\.0\.0\.1/)
+    }
+    const env2 = await runCli(['cache', 'populate', '--cibuildwheel', '--dry-run'], {cwd: join(FIXTURES, 'defaults'), env: {...CLEAN_ENV, CIBW_BUILD: 'cp38-*'}})
+    assert.equal(env2.exitCode, 2)
+    assert.match(env2.stderr, /^Error: Invalid build selector: 'cp38-\*'\. .* \(from CIBW_BUILD\)/)
+  })
+
   it('bad input is one error line and a non-zero exit', async () => {
     const unknown = await runCli(['cache', 'populate', '--platform', 'linux/sparc64', '--dry-run'], {cwd: join(FIXTURES, 'defaults'), env: CLEAN_ENV})
     assert.equal(unknown.exitCode, 2)

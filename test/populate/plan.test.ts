@@ -264,6 +264,21 @@ describe('populate plan errors, before anything runs', () => {
     await rejects('defaults', {env: {CIBW_ENABLE: 'cpython-freethreading'}}, (e) => /unknown enable group 'cpython-freethreading'/.test(e.message) && /free-threaded/.test((e as UsageError).oneLine()))
   })
 
+  it('a build selector that matches no enabled identifier is refused in cibuildwheel 4.x\'s words; a skip one warns', async () => {
+    await rejects('dropped-python', {}, (e) => e instanceof ConfigError && e.message.includes("Invalid build selector: 'cp38-*'. cibuildwheel 4.x no longer supports Python < 3.9. Please use the 3.x series or update `build`. (from [tool.cibuildwheel] build)"))
+    await rejects('defaults', {env: {CIBW_BUILD: 'cp312-* cp37-*'}}, (e) => e instanceof UsageError && e.message === "Invalid build selector: 'cp37-*'. cibuildwheel 4.x no longer supports Python < 3.9. Please use the 2.x series or update `build`. (from CIBW_BUILD)")
+    await rejects('defaults', {env: {CIBW_BUILD: 'cp27-*'}}, (e) => /Please use the 1\.x series/.test(e.message))
+    await rejects('defaults', {env: {CIBW_BUILD: 'cp313t-*'}}, (e) => /no longer supports Python 3\.13 free-threading\. Please use the 3\.x series/.test(e.message))
+    await rejects('defaults', {env: {CIBW_BUILD: 'cp39-linux_*'}}, (e) => e.message === "Invalid build selector: 'cp39-linux_*'. (from CIBW_BUILD)")
+    await rejects('defaults', {env: {CIBW_BUILD: 'gp*'}}, (e) => /matches a group that wasn't enabled\. Enable it using the `enable` option/.test(e.message))
+    // A pattern that only another platform builds, or an enabled group, is valid.
+    assert.ok((await planFor('defaults', {env: {CIBW_BUILD: 'cp312-* cp313-macosx_*'}})).jobs.length > 0)
+    assert.ok((await planFor('defaults', {env: {CIBW_BUILD: 'cp312-* gp*', CIBW_ENABLE: 'graalpy'}})).jobs.length > 0)
+    const skip = await planFor('defaults', {env: {CIBW_SKIP: 'cp38-* *-musllinux_*'}})
+    assert.ok(skip.warnings.includes("Invalid skip selector: 'cp38-*'. cibuildwheel 4.x no longer supports Python < 3.9. Please use the 3.x series or update `skip`. This selector will have no effect. (from CIBW_SKIP)"), skip.warnings.join('\n'))
+    assert.ok(skip.jobs.every((j) => j.libc === 'gnu'))
+  })
+
   it('unknown platforms, bad python versions, impossible images and no platforms', async () => {
     await rejects('defaults', {flags: {platforms: ['linux/sparc64']}}, (e) => e instanceof UsageError && /unknown platform 'linux\/sparc64'/.test(e.message))
     await rejects('defaults', {flags: {platforms: ['linux/arm64:uclibc']}}, (e) => /unknown libc 'uclibc'/.test(e.message))

@@ -82,8 +82,17 @@ export interface Prepared {
   warnings: Partial<Record<CorpusWriter, string[]>>
 }
 
-/** Copies each header alone into `dir/<name>/` and parses it for x86_64. */
-export async function prepareCorpus(dir: string, headers = CORPUS): Promise<Prepared[]> {
+/** How to parse the corpus: x86_64 by default, or a cross target with its sysroot args. */
+export interface CorpusTarget {
+  target: string
+  /** Parse args added after each header's own (`--sysroot=...`, `-march=...`). */
+  args: string[]
+}
+
+const HOST_TARGET: CorpusTarget = {target: 'x86_64-unknown-linux-gnu', args: []}
+
+/** Copies each header alone into `dir/<name>/` and parses it (for x86_64 unless told). */
+export async function prepareCorpus(dir: string, headers = CORPUS, on: CorpusTarget = HOST_TARGET): Promise<Prepared[]> {
   const out: Prepared[] = []
   for (const header of headers) {
     if (!existsSync(header.source)) throw new Error(`${header.source} is missing: run scripts/setup.sh`)
@@ -98,12 +107,12 @@ export async function prepareCorpus(dir: string, headers = CORPUS): Promise<Prep
     }
     const headerFile = join(project, include)
     copyFileSync(header.source, headerFile)
-    const r = await parseHeader({header: headerFile, projectRoot: project, target: 'x86_64-unknown-linux-gnu', args})
+    const r = await parseHeader({header: headerFile, projectRoot: project, target: on.target, args: [...args, ...on.args]})
     const p: Prepared = {header, project, headerFile, include, ir: r.ir, args, outputs: {}, warnings: {}}
     for (const w of WRITERS) {
       const writer = getWriter(w)
       const warnings: string[] = []
-      p.outputs[w] = writer.write(r.ir, resolveWriterOptions(writer), {strict: false, warn: (m) => warnings.push(m), target: 'x86_64-unknown-linux-gnu'})
+      p.outputs[w] = writer.write(r.ir, resolveWriterOptions(writer), {strict: false, warn: (m) => warnings.push(m), target: on.target})
       p.warnings[w] = warnings
     }
     out.push(p)

@@ -70,7 +70,11 @@ describe('writers: declarations from outside the project', function () {
     assert.match(text, /^typedef unsigned char my_byte;\ntypedef my_byte my_Char;$/m)
     assert.match(text, /^struct timeval \{\n {4}__time_t tv_sec;\n {4}__suseconds_t tv_usec;\n\};$/m)
     assert.match(text, /^typedef long __time_t;$/m)
-    assert.match(text, /^typedef \.\.\. __gnuc_va_list;\ntypedef \.\.\. va_list;$/m)
+    // libclang 14's stdarg.h declares va_list where glibc's stdio.h asks only for
+    // __gnuc_va_list, so stdio.h's `typedef __gnuc_va_list va_list` comes last there; 16+
+    // honours the request, and the project's own #include <stdarg.h> comes last. Either
+    // way va_list is one opaque type to cffi.
+    assert.match(text, /^typedef \.\.\. va_list;$/m)
     assert.match(text, /^ {4}\} field_data\[3\];$/m)
     assert.doesNotMatch(text, /typedef .*\b(FILE|uint32_t|__uint32_t)\b;|_IO_FILE|#define MY_ERROR/)
     writeFileSync(join(root, 'api.cdef'), text)

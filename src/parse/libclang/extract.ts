@@ -207,17 +207,26 @@ export class Extractor {
 
   // ------------------------------------------------------------ records
 
-  private isUnnamed(spelling: string): boolean {
-    // libclang 14 spells unnamed tags as '', 16+ as 'struct (unnamed at ...)'.
-    return spelling === '' || spelling.includes('(')
+  /**
+   * The tag of a record or enum declaration, '' when it has none. An unnamed tag is
+   * spelled '' by libclang 14 and 'struct (unnamed at ...)' by 16+, and one given a
+   * typedef name (`typedef struct {...} fd_set;`) is spelled '' by 14 but 'fd_set' by
+   * 16+; every version spells the type of a real tag with its keyword ('struct x') and
+   * that of a typedef-named one without ('fd_set').
+   */
+  private tagOf(decl: CXCursor): string {
+    const name = this.spelling(decl)
+    if (name === '' || name.includes('(')) return ''
+    const typeName = takeString(this.clang, this.f.clang_getTypeSpelling(this.f.clang_getCursorType(decl)))
+    return /^(struct|union|enum) /.test(typeName) ? name : ''
   }
 
   private record(c: CXCursor, loc: SourceLocation, order: number[]): void {
     const isUnion = c.kind === K.CURSOR.UnionDecl
     const kind = isUnion ? 'union' : 'struct'
-    const name = this.spelling(c)
+    const name = this.tagOf(c)
     const definition = this.f.clang_isCursorDefinition(c) !== 0
-    if (this.isUnnamed(name)) {
+    if (name === '') {
       if (!definition) return
       const item = this.push(order, this.buildRecord(c, null, order))
       item.decl.location = loc
@@ -270,7 +279,6 @@ export class Extractor {
         }
         case K.CURSOR.StructDecl:
         case K.CURSOR.UnionDecl: {
-          const childName = this.spelling(child)
           if (this.f.clang_Cursor_isAnonymousRecordDecl(child) !== 0) {
             const inner = this.buildRecord(child, null, order)
             const field: Field = {name: null, type: {kind: 'ctype', name: inner.kind}, anonymous_struct: inner}
@@ -278,7 +286,7 @@ export class Extractor {
             if (offset !== undefined) field.offset_bits = offset
             maxFieldAlign = Math.max(maxFieldAlign, inner.align ?? 1)
             fields.push(field)
-          } else if (this.isUnnamed(childName)) {
+          } else if (this.tagOf(child) === '') {
             if (this.f.clang_isCursorDefinition(child) !== 0) nestedUnnamed.set(child.d0, this.buildRecord(child, null, order))
           } else {
             // C gives nested tags file scope: hoist them, placed just before the parent.
@@ -354,8 +362,8 @@ export class Extractor {
 
   private enumDecl(c: CXCursor, loc: SourceLocation, order: number[]): void {
     if (this.f.clang_isCursorDefinition(c) === 0) return
-    const name = this.spelling(c)
-    const unnamed = this.isUnnamed(name)
+    const name = this.tagOf(c)
+    const unnamed = name === ''
     if (!unnamed) {
       const tag = `enum ${name}`
       if (this.tags.has(tag)) return
@@ -432,15 +440,16 @@ export class Extractor {
       const placeholder = this.unnamed.get(decl.d0)
       if (placeholder && !this.unnamedNames.has(decl.d0) && !this.hasQualifiers(underlying)) {
         // typedef struct {...} name;  ->  one struct called name, marked is_typedef
-        // (what libclang 16+ reports by itself; 14 leaves the record unnamed).
+        // (libclang 16+ spells such a record by the typedef name; tagOf reads it as unnamed).
         const d = placeholder.decl as Struct | Enum
         d.name = name
         d.is_typedef = true
+        if (d.kind !== 'enum') this.typedefAlignment(d, c)
         this.unnamedNames.set(decl.d0, name)
         this.types.clear()
         return
       }
-      const tagName = this.spelling(decl)
+      const tagName = this.tagOf(decl)
       const tag = `${base.kind === K.TYPE.Enum ? 'enum' : decl.kind === K.CURSOR.UnionDecl ? 'union' : 'struct'} ${tagName}`
       const known = this.tags.get(tag)
       if (tagName === name && known && !this.hasQualifiers(underlying)) {
@@ -450,6 +459,21 @@ export class Extractor {
     }
     const t: Typedef = {kind: 'typedef', name, underlying_type: this.convert(underlying), location: loc}
     this.push(order, t)
+  }
+
+  /**
+   * `typedef struct {...} T __attribute__((aligned(8)));` aligns the typedef, not the
+   * record: the IR's one struct for both takes the typedef's alignment (libffi's
+   * ffi_closure is 8-aligned on i686 and armv7l, where its members want 4). Its size stays
+   * the record's, as in C (`typedef struct { char c; } T __attribute__((aligned(16)))` has
+   * sizeof 1).
+   */
+  private typedefAlignment(s: Struct, typedef: CXCursor): void {
+    const align = Number(this.f.clang_Type_getAlignOf(this.f.clang_getCursorType(typedef)))
+    if (align > (s.align ?? 0)) {
+      s.align = align
+      s.aligned = align
+    }
   }
 
   private hasQualifiers(t: CXType): boolean {
@@ -518,7 +542,7 @@ export class Extractor {
       while (base.kind === K.TYPE.Elaborated) base = this.f.clang_Type_getNamedType(base)
       if (base.kind === K.TYPE.Record || base.kind === K.TYPE.Enum) {
         const decl: CXCursor = this.f.clang_getTypeDeclaration(base)
-        if (this.isUnnamed(this.spelling(decl)) && !this.hasQualifiers(underlying)) {
+        if (this.tagOf(decl) === '' && !this.hasQualifiers(underlying)) {
           // typedef struct {...} name: the record is the typedef; always with its layout,
           // as it has no tag a consumer could declare incompletely.
           const def: CXCursor = this.f.clang_getCursorDefinition(decl)
@@ -526,6 +550,7 @@ export class Extractor {
           const record = decl.kind === K.CURSOR.EnumDecl ? undefined : this.buildRecord(def, name, order)
           if (record) {
             record.is_typedef = true
+            this.typedefAlignment(record, cursor)
             this.unnamedNames.set(decl.d0, name)
             this.types.clear()
             const item = this.push(order, record)
@@ -692,8 +717,8 @@ export class Extractor {
   private tagReference(t: CXType): CType {
     const decl: CXCursor = this.f.clang_getTypeDeclaration(t)
     const word = t.kind === K.TYPE.Enum ? 'enum' : decl.kind === K.CURSOR.UnionDecl ? 'union' : 'struct'
-    const name = this.spelling(decl)
-    if (!this.isUnnamed(name)) {
+    const name = this.tagOf(decl)
+    if (name !== '') {
       const tag = `${word} ${name}`
       if (!this.named.has(tag)) this.named.set(tag, decl)
       return {kind: 'ctype', name: tag}

@@ -35,7 +35,7 @@ export function defaultCandidates(arch: string = process.arch): string[] {
   return out
 }
 
-/** libclang inside a directory (LIBCLANG_PATH=/usr/lib/llvm-14/lib), newest name first. */
+/** libclang inside a directory (LIBCLANG_PATH=/usr/lib/llvm-19/lib), newest name first. */
 function inDirectory(dir: string): string | undefined {
   let names: string[]
   try {
@@ -55,7 +55,7 @@ function isFile(p: string): boolean {
   }
 }
 
-const INSTALL_HINT = 'install libclang (Debian/Ubuntu: apt-get install libclang1-14 libclang-common-14-dev), or point --libclang / HEADERKIT_LIBCLANG at libclang.so'
+const INSTALL_HINT = 'install libclang (Debian/Ubuntu: apt-get install libclang1-19 libclang-common-19-dev), or point --libclang / HEADERKIT_LIBCLANG at libclang.so'
 
 export interface LocateOptions {
   explicit?: string

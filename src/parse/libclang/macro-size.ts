@@ -12,6 +12,21 @@
 /** Macros bigger than this are not evaluated (a crash was measured at 32K tokens; threads have smaller stacks). */
 export const MAX_PROBE_TOKENS = 4096
 
+/**
+ * What the probe evaluates in all, in tokens of expansion: a fixed allowance plus one
+ * token per byte of the project files that define the macros. Each macro alone stays
+ * under MAX_PROBE_TOKENS, but thousands of macros just under it (`#define Bk A11`, 4095
+ * tokens each) made a 35 KB header cost 8 s of evaluation; with this budget the probe's
+ * cost is linear in the size of the headers. Real headers use a small part of it
+ * (sqlite3.h, 616 KB: 1,148 tokens; curl.h: 1,232).
+ */
+export const PROBE_BUDGET_BASE = 65_536
+
+/** The budget for macros defined in files of `sourceBytes` bytes in all. */
+export function probeBudget(sourceBytes: number): number {
+  return PROBE_BUDGET_BASE + sourceBytes
+}
+
 export interface MacroText {
   /** Set for a function-like macro. */
   params?: string[]

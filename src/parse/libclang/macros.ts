@@ -10,7 +10,8 @@
 import {readFileSync} from 'node:fs'
 import type {Constant, CType} from '../../ir/types.js'
 import type {MacroCandidate} from './extract.js'
-import {expansionBound, MAX_PROBE_TOKENS, type MacroText, splitFunctionLike} from './macro-size.js'
+import {InputError} from '../../errors.js'
+import {expansionBound, MAX_PROBE_TOKENS, type MacroText, PROBE_BUDGET_BASE, probeBudget, splitFunctionLike} from './macro-size.js'
 import {type CXCursor, type CXType, type Libclang} from './ffi.js'
 import * as K from './kinds.js'
 
@@ -136,9 +137,19 @@ export function evaluateMacros(input: ProbeInput): ProbeResult {
     if (text) texts.set(m.name, text)
   }
   const bound = expansionBound(texts)
+  let sourceBytes = 0
+  for (const source of sources.values()) sourceBytes += source.length
+  const budget = probeBudget(sourceBytes)
+  let total = 0
   for (const [index, m] of candidates.entries()) {
     const body = bodies[index]!
-    if (m.functionLike || !probeable(body) || bound(m.name) >= MAX_PROBE_TOKENS) continue
+    if (m.functionLike || !probeable(body)) continue
+    const size = bound(m.name)
+    if (size >= MAX_PROBE_TOKENS) continue
+    total += size
+    if (total > budget) {
+      throw new InputError(`${m.location.file}: its macros expand to more than ${budget} tokens in all (${PROBE_BUDGET_BASE} plus one per byte of the files defining them), which headerkit does not evaluate`, 'a header whose macros expand this far is built to exhaust the parser: leave it out, or #undef the macros that expand to huge expressions')
+    }
     const expr = stripParens(body)
     // A char literal keeps its C spelling, as the original did ('x', type char).
     const charLiteral = /^'(\\.|[^'\\])+'$/.test(expr) ? expr : undefined

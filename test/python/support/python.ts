@@ -34,7 +34,8 @@ export function bareBinDir(): string {
   return bareBin
 }
 
-const LIBCLANG_DIRS = ['/usr/lib/llvm-14', '/usr/lib/llvm-15', '/usr/lib/llvm-16'].filter((d) => existsSync(d))
+// Every installed LLVM (setup installs 14 and 19).
+const LIBCLANG_DIRS = readdirSync('/usr/lib').filter((d) => /^llvm-\d+$/.test(d)).map((d) => join('/usr/lib', d))
 const MULTIARCH = '/usr/lib/x86_64-linux-gnu'
 const LIBCLANG_NAMES = existsSync(MULTIARCH) ? readdirSync(MULTIARCH).filter((f) => f.startsWith('libclang')).map((f) => join(MULTIARCH, f)) : []
 // Regular files get /dev/null mounted over them; the symlinks among them then point at

@@ -64,14 +64,36 @@ export function multiarchArgs(sysroot: string, triple: string): string[] {
   return dir && existsSync(dir) ? ['-idirafter', dir] : []
 }
 
-/** Flags manylinux itself uses where clang's default CPU differs (install-clang-static.sh). */
-export function marchArgs(job: Pick<PopulateJob, 'arch' | 'libc'>): string[] {
+/**
+ * The CPU the image's own compiler targets by default, where clang's default differs in
+ * what a parse sees (install-clang-static.sh for manylinux; GCC's configure for s390x).
+ */
+export function marchArgs(job: Pick<PopulateJob, 'arch' | 'libc'> & {image?: Pick<PopulateJob['image'], 'reference' | 'shortname'>}): string[] {
   switch (job.arch) {
     case 'i686': return job.libc === 'musl' ? ['-march=pentium-m'] : ['-march=k8', '-mtune=generic']
     case 'armv7l': return ['-march=armv7a']
     case 'riscv64': return ['-march=rv64gc']
+    case 's390x': return s390xArgs(job.libc, job.image)
     default: return []
   }
+}
+
+/**
+ * s390x: the vector facility (z13 and later) changes the ABI of vector types (8-aligned,
+ * not 16), so a record with a vector member differs between CPUs. Red Hat's GCC defaults
+ * to z13/z14 on RHEL 8 (manylinux_2_28), z14/z15 on RHEL 9 (manylinux_2_34) and
+ * z196/zEC12 on RHEL 7 (manylinux2014); Alpine's (musllinux) and Debian's
+ * to z196/zEC12. An image whose policy its name does not give gets z196, the oldest of them.
+ */
+function s390xArgs(libc: PopulateJob['libc'], image: Pick<PopulateJob['image'], 'reference' | 'shortname'> | undefined): string[] {
+  const z196 = ['-march=z196', '-mtune=zEC12']
+  if (libc === 'musl' || !image) return z196
+  const glibc = /manylinux_2_(\d+)/.exec(image.shortname ?? image.reference)
+  if (!glibc) return z196
+  const minor = Number(glibc[1])
+  if (minor >= 34) return ['-march=z14', '-mtune=z15']
+  if (minor >= 28) return ['-march=z13', '-mtune=z14']
+  return z196
 }
 
 function pinnedDigest(reference: string): string | undefined {
