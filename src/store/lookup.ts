@@ -6,7 +6,7 @@
  */
 import type {JsonValue} from '../util/canonical-json.js'
 import {readEntry, type EntryProblem} from './entry.js'
-import {indexRepairAdvice, readIndex, slugForKey} from './layer-index.js'
+import {indexRepairAdvice, readIndexForLookup} from './layer-index.js'
 import {irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
 import type {IrMetadata, OutputMetadata} from './metadata.js'
 import {layerNotPlain} from './scan.js'
@@ -24,13 +24,13 @@ async function lookup(layer: Layer, key: string): Promise<Lookup<Buffer, IrMetad
     const detail = `${linked}; treating ${layer.name} as empty`
     return {hit: false, key, reason: 'index-unreadable', detail, warnings: [`${detail} (a layer is never read through a link; run \`headerkit cache clear\` to remove it)`]}
   }
-  const index = await readIndex(layer)
+  const {read: index, slugOf} = await readIndexForLookup(layer)
   const warnings: string[] = []
   if (index.state === 'unreadable') {
     const detail = `${layer.name}/index.json is unreadable (${index.reason}); treating ${layer.name} as empty`
     return {hit: false, key, reason: 'index-unreadable', detail, warnings: [`${detail}; ${indexRepairAdvice(index.reason)}`]}
   }
-  const slug = slugForKey(index.entries, key)
+  const slug = slugOf.get(key)
   if (slug === undefined) {
     const bad = index.invalid.find(() => true)
     if (bad) warnings.push(`${layer.name}/index.json has an unusable entry ${JSON.stringify(bad.slug)} (${bad.reason}); ignored`)
