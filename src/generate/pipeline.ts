@@ -18,7 +18,7 @@ import type {IrKeyInputs} from '../store/keys.js'
 import type {OutputMetadata} from '../store/metadata.js'
 import {irKey, outputKey} from '../store/keys.js'
 import {assertStoreUsable, openStore, type Store} from '../store/layout.js'
-import {lookupIr, lookupOutput} from '../store/lookup.js'
+import {irIndexed, lookupIr, lookupOutput} from '../store/lookup.js'
 import {writeIr, type WriteIrParams, writeOutput, type WriteOutputParams, type WriteResult} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import {kindOf} from '../util/fs-nodes.js'
@@ -27,6 +27,7 @@ import {canonicalWriterOptions} from '../writers/options.js'
 import {WRITER_IMPL_VERSION} from '../writers/registry.js'
 import {keyFormOf, searchPaths} from './args.js'
 import {dependenciesUnchanged, includeClosure, type Dependency} from './deps.js'
+import {parseThreadsFor, runParser, type RunParser} from './parsers.js'
 import {digestSource, newSourceCache, readSource, type SourceCache} from './sources.js'
 import type {GenerationPlan, HeaderJob, WriterJob} from './request.js'
 
@@ -305,6 +306,35 @@ async function writeOutputFile(path: string, text: string): Promise<boolean> {
   return true
 }
 
+/** One job's work between the passes of runGeneration. */
+interface JobWork {
+  job: HeaderJob
+  keys?: HeaderKeys
+  /** Computing its keys or serving its outputs failed: thrown when the job's turn comes, as if the jobs ran one after another. */
+  error?: Error
+  /** Writers not served from the output cache. */
+  pending: {index: number; outputKey: string | undefined; keyOptions: Record<string, unknown>}[]
+  jobResults: (GenerationResult | undefined)[]
+  /** Its IR, looked up or parsed ahead of its turn (parses run on other threads meanwhile). */
+  ir?: Promise<IrForJob>
+}
+
+interface IrForJob {
+  ir: Header
+  source: ResultSource
+  /** Recorded with each output written, so an output hit can check them (outputStillFresh). */
+  readByParser: JsonValue | undefined
+  /** A fresh parse, to be stored in the IR layer. */
+  parse?: ParsedHeader
+}
+
+/**
+ * Generation in two passes (DESIGN 11). First every job's keys and output lookups, in
+ * order, on this thread: a warm run ends there. Then, in order, each job's IR (from the
+ * store or parsed), its writers and its writes; the IR of the next jobs is looked up or
+ * parsed ahead, a few jobs at a time, so several parses run on other threads while this
+ * one writes (src/generate/parsers.ts). Results, writes and errors come in job order.
+ */
 export async function runGeneration(plan: GenerationPlan, onResult?: (result: GenerationResult) => void): Promise<GenerationRun> {
   const {projectRoot} = plan.context
   const useIr = !plan.switches.noCache && !plan.switches.noIrCache
@@ -316,89 +346,117 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
   let parsed = 0
   const sources = newSourceCache()
 
+  const works: JobWork[] = []
+  let likelyParses = 0
   for (const job of plan.jobs) {
-    const keys = await computeIrKey(job, projectRoot, sources)
-    const pending: {index: number; outputKey: string | undefined; keyOptions: Record<string, unknown>}[] = []
-    const jobResults: (GenerationResult | undefined)[] = []
-
-    for (const [index, w] of job.writers.entries()) {
-      const out = await computeOutputKey(keys.irKey, w)
-      const key = out?.key
-      const keyOptions = out?.options ?? {}
-      if (store && useOutput && key) {
-        const found = await lookupOutput(store, w.writer.name, key)
-        warnings.push(...found.warnings)
-        if (found.hit && (await outputStillFresh(store, found.metadata, projectRoot, sources))) {
-          // What the writer left out is said again each time its output is served.
-          warnings.push(...storedWarnings(found.metadata.provenance, w.writer.name, job.header, plan.strict))
-          jobResults[index] = {header: job.header, writer: w.writer.name, source: 'output-cache', text: found.payload, target: job.target, irKey: keys.irKey, outputKey: key}
-          continue
-        }
-      }
-      pending.push({index, outputKey: key, keyOptions})
-    }
-
-    if (pending.length > 0) {
-      let ir: Header | undefined
-      let source: ResultSource = 'ir-cache'
-      // Recorded with each output written, so an output hit can check them (outputStillFresh).
-      let readByParser: JsonValue | undefined
-      if (store && useIr) {
-        const found = await lookupFreshIr(store, keys.irKey, projectRoot, sources)
-        warnings.push(...found.warnings)
-        ir = found.ir
-        readByParser = found.parsedIncludes
-      }
-      if (!ir) {
-        source = 'parsed'
-        parsed++
-        const {parseHeader, LibclangNotFoundError} = await import('../parse/index.js')
-        let result
-        try {
-          result = await parseHeader({header: keys.headerAbs, projectRoot, target: job.target, args: keys.clangArgs, libclang: plan.libclang, libclangFrom: plan.libclangFrom, backend: job.backend})
-        } catch (error) {
-          if (error instanceof LibclangNotFoundError) throw new IrMissWithoutLibclangError(job.header, job.target, error)
-          throw error
-        }
-        ir = result.ir
-        readByParser = (await parsedDependencies(keys, result, projectRoot, sources)) as unknown as JsonValue
-        if (store && useIr) {
-          try {
-            warnings.push(...(await storeParsedIr(store, keys, result, projectRoot, {parsed_includes: readByParser})).warnings)
-          } catch (error) {
-            warnings.push(`could not store the IR of ${job.header}: ${(error as Error).message}`)
+    const work: JobWork = {job, pending: [], jobResults: []}
+    works.push(work)
+    try {
+      const keys = (work.keys = await computeIrKey(job, projectRoot, sources))
+      for (const [index, w] of job.writers.entries()) {
+        const out = await computeOutputKey(keys.irKey, w)
+        const key = out?.key
+        const keyOptions = out?.options ?? {}
+        if (store && useOutput && key) {
+          const found = await lookupOutput(store, w.writer.name, key)
+          warnings.push(...found.warnings)
+          if (found.hit && (await outputStillFresh(store, found.metadata, projectRoot, sources))) {
+            // What the writer left out is said again each time its output is served.
+            warnings.push(...storedWarnings(found.metadata.provenance, w.writer.name, job.header, plan.strict))
+            work.jobResults[index] = {header: job.header, writer: w.writer.name, source: 'output-cache', text: found.payload, target: job.target, irKey: keys.irKey, outputKey: key}
+            continue
           }
         }
+        work.pending.push({index, outputKey: key, keyOptions})
       }
-      for (const {index, outputKey: key, keyOptions} of pending) {
-        const w = job.writers[index]!
-        const rendered = renderOutput(w, ir, {cwd: plan.context.cwd, target: job.target}, plan.strict)
-        const text = rendered.text
-        warnings.push(...rendered.warnings)
-        if (store && useOutput && w.writer.cacheOutput && key) {
-          try {
-            const provenance: Record<string, JsonValue> = {}
-            if (readByParser !== undefined) provenance.parsed_includes = readByParser
-            if (rendered.warnings.length > 0) provenance[WRITER_WARNINGS] = rendered.warnings
-            warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text, provenance)).warnings)
-          } catch (error) {
-            warnings.push(`could not store the ${w.writer.name} output of ${job.header}: ${(error as Error).message}`)
+      if (work.pending.length > 0 && !(store && useIr && (await irIndexed(store, keys.irKey)))) likelyParses++
+    } catch (error) {
+      work.error = error as Error
+    }
+  }
+
+  let parser: Promise<RunParser> | undefined
+  const irFor = async (work: JobWork): Promise<IrForJob> => {
+    const {job} = work
+    const keys = work.keys!
+    if (store && useIr) {
+      const found = await lookupFreshIr(store, keys.irKey, projectRoot, sources)
+      warnings.push(...found.warnings)
+      if (found.ir) return {ir: found.ir, source: 'ir-cache', readByParser: found.parsedIncludes}
+    }
+    parsed++
+    try {
+      const p = await (parser ??= runParser(likelyParses, plan.libclang, plan.libclangFrom))
+      const result = await p.parse({header: keys.headerAbs, projectRoot, target: job.target, args: keys.clangArgs, libclang: plan.libclang, libclangFrom: plan.libclangFrom, backend: job.backend})
+      return {ir: result.ir, source: 'parsed', readByParser: undefined, parse: result}
+    } catch (error) {
+      const {LibclangNotFoundError} = await import('../parse/index.js')
+      if (error instanceof LibclangNotFoundError) throw new IrMissWithoutLibclangError(job.header, job.target, error)
+      throw error
+    }
+  }
+  const startIr = (work: JobWork | undefined): void => {
+    if (!work || work.error !== undefined || work.pending.length === 0 || work.ir) return
+    work.ir = irFor(work)
+    // Awaited at the job's turn; a job before it may fail first and end the run.
+    work.ir.catch(() => undefined)
+  }
+  const ahead = likelyParses < 2 ? 1 : parseThreadsFor(likelyParses) * 2
+
+  try {
+    for (const [at, work] of works.entries()) {
+      for (let next = at; next < Math.min(works.length, at + ahead); next++) startIr(works[next])
+      if (work.error !== undefined) throw work.error
+      const {job, jobResults} = work
+      const keys = work.keys!
+      if (work.ir) {
+        const got = await work.ir
+        const ir = got.ir
+        let readByParser = got.readByParser
+        if (got.parse) {
+          readByParser = (await parsedDependencies(keys, got.parse, projectRoot, sources)) as unknown as JsonValue
+          if (store && useIr) {
+            try {
+              warnings.push(...(await storeParsedIr(store, keys, got.parse, projectRoot, {parsed_includes: readByParser})).warnings)
+            } catch (error) {
+              warnings.push(`could not store the IR of ${job.header}: ${(error as Error).message}`)
+            }
           }
         }
-        jobResults[index] = {header: job.header, writer: w.writer.name, source, text, target: job.target, irKey: keys.irKey, ...(key ? {outputKey: key} : {})}
+        for (const {index, outputKey: key, keyOptions} of work.pending) {
+          const w = job.writers[index]!
+          const rendered = renderOutput(w, ir, {cwd: plan.context.cwd, target: job.target}, plan.strict)
+          const text = rendered.text
+          warnings.push(...rendered.warnings)
+          if (store && useOutput && w.writer.cacheOutput && key) {
+            try {
+              const provenance: Record<string, JsonValue> = {}
+              if (readByParser !== undefined) provenance.parsed_includes = readByParser
+              if (rendered.warnings.length > 0) provenance[WRITER_WARNINGS] = rendered.warnings
+              warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text, provenance)).warnings)
+            } catch (error) {
+              warnings.push(`could not store the ${w.writer.name} output of ${job.header}: ${(error as Error).message}`)
+            }
+          }
+          jobResults[index] = {header: job.header, writer: w.writer.name, source: got.source, text, target: job.target, irKey: keys.irKey, ...(key ? {outputKey: key} : {})}
+        }
+        // The IR is not kept once its writers have run (DESIGN 11: memory stays flat).
+        work.ir = undefined
       }
-    }
 
-    for (const [index, result] of jobResults.entries()) {
-      if (!result) continue
-      const output = job.writers[index]!.output
-      if (output) {
-        result.outputPath = output.path
-        result.fileChanged = await writeOutputFile(output.absolute, result.text)
+      for (const [index, result] of jobResults.entries()) {
+        if (!result) continue
+        const output = job.writers[index]!.output
+        if (output) {
+          result.outputPath = output.path
+          result.fileChanged = await writeOutputFile(output.absolute, result.text)
+        }
+        results.push(result)
+        onResult?.(result)
       }
-      results.push(result)
-      onResult?.(result)
     }
+  } finally {
+    await parser?.then((p) => p.close(), () => undefined)
   }
   return {results, warnings: [...new Set(warnings)], parsed}
 }

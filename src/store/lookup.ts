@@ -61,3 +61,14 @@ export async function lookupOutput(store: Store, writer: string, key: string): P
   if (!found.hit) return found
   return {...found, payload: found.payload.toString('utf8'), metadata: found.metadata as OutputMetadata}
 }
+
+/**
+ * Whether the IR layer's index lists a key, without reading the entry: how a run counts
+ * the parses it will need before it starts them. A listed entry may still be unusable
+ * (damaged, or its parser's reads changed): then the lookup misses and it is parsed.
+ */
+export async function irIndexed(store: Store, key: string): Promise<boolean> {
+  const layer = irLayer(store)
+  if (layerNotPlain(layer) !== undefined) return false
+  return (await readIndexForLookup(layer)).slugOf.has(key)
+}
