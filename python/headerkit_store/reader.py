@@ -22,7 +22,7 @@ from .errors import InputError, StoreMiss
 from .keys import ir_key, output_key
 from .request import Request
 from .spec import BACKEND, EXTRACTOR_VERSION, IR_SCHEMA_VERSION, WRITER_IMPL_VERSION, WRITERS
-from .store import Problem, ir_layer, lookup, output_layer, read_index, read_metadata
+from .store import Index, Layer, Problem, ir_layer, lookup, output_layer, read_index, read_metadata, slug_head
 
 
 def _run_hint(req: Request) -> str:
@@ -62,6 +62,46 @@ def _describe_deps_change(recorded: List[Tuple[str, str]], current: List[Tuple[s
     return f"the headers {header} includes have changed ({'; '.join(parts)})"
 
 
+def _matching_ir(req: Request, layer: Layer, index: Index, slugs: List[str], header_sha: str, closure: List[Tuple[str, str]],
+                 key_form: Tuple[List[str], List[str], List[str]]) -> Dict[str, Any]:
+    """The metadata of the IR entry among `slugs` made from this request's inputs and today's
+    bytes of the header and its include closure, or a StoreMiss saying why there is none."""
+    same_header: List[Dict[str, Any]] = []
+    damaged: List[str] = []
+    for slug in slugs:
+        m = index.metadata.get(slug)
+        if m is None:
+            m = index.metadata[slug] = read_metadata(layer, slug)
+        if isinstance(m, Problem):
+            damaged.append(f"ir/{slug}: {m.detail}")
+        elif m["header_path"] == req.header and m["backend_name"] == BACKEND:
+            same_header.append(m)
+    same_target = [m for m in same_header if m["target"] == req.target]
+    if not same_target:
+        others = sorted({m["target"] for m in same_header})
+        why = f"no entry for target {req.target}" + (f" (the store has {req.header} for {', '.join(others)})" if others else f" (the store has no entry for {req.header})")
+        if damaged:
+            # The IR entries' metadata is where the sources' hashes are recorded: a damaged
+            # one cannot be matched, even if its outputs are intact.
+            why += f"; {len(damaged)} IR entr{'y is' if len(damaged) == 1 else 'ies are'} unusable ({damaged[0]}; see `headerkit cache verify`)"
+        raise _miss(req, why)
+    defines, include_dirs, args = key_form
+    same_args = [m for m in same_target if (m["defines"], m["includes"], m["other_args"]) == key_form]
+    if not same_args:
+        raise _miss(req, f"no entry for these arguments (defines {json.dumps(defines)}, include dirs {json.dumps(include_dirs)}, args {json.dumps(args)})")
+    same_version = [m for m in same_args if m["ir_schema_version"] == IR_SCHEMA_VERSION and m["extractor_version"] == EXTRACTOR_VERSION]
+    if not same_version:
+        raise _miss(req, f"the entries were made by another headerkit version (IR schema {same_args[0]['ir_schema_version']}, extractor {same_args[0]['extractor_version']}; this reader needs {IR_SCHEMA_VERSION}, {EXTRACTOR_VERSION})")
+    same_bytes = [m for m in same_version if m["header_sha256"] == header_sha]
+    if not same_bytes:
+        raise _miss(req, f"{req.header} has changed since the store was filled")
+    match = next((m for m in same_bytes if sorted((d["path"], d["sha256"]) for d in m["deps"]) == closure), None)
+    if match is None:
+        recorded = [(d["path"], d["sha256"]) for d in same_bytes[0]["deps"]]
+        raise _miss(req, _describe_deps_change(recorded, closure, req.header))
+    return match
+
+
 def serve(req: Request) -> bytes:
     """The output bytes the Node tool would print for this request, or a StoreMiss."""
     writer = WRITERS[req.writer]
@@ -87,36 +127,18 @@ def serve(req: Request) -> bytes:
     index = read_index(layer)
     if index.state == "unreadable":
         raise _miss(req, f"ir/index.json is unreadable ({index.reason}); run `headerkit cache rebuild-index`")
-    same_header: List[Dict[str, Any]] = []
-    damaged: List[str] = []
-    for slug in sorted(index.entries):
-        m = read_metadata(layer, slug)
-        if isinstance(m, Problem):
-            damaged.append(f"ir/{slug}: {m.detail}")
-        elif m["header_path"] == req.header and m["backend_name"] == BACKEND:
-            same_header.append(m)
-    same_target = [m for m in same_header if m["target"] == req.target]
-    if not same_target:
-        others = sorted({m["target"] for m in same_header})
-        why = f"no entry for target {req.target}" + (f" (the store has {req.header} for {', '.join(others)})" if others else f" (the store has no entry for {req.header})")
-        if damaged:
-            # The IR entries' metadata is where the sources' hashes are recorded: a damaged
-            # one cannot be matched, even if its outputs are intact.
-            why += f"; {len(damaged)} IR entr{'y is' if len(damaged) == 1 else 'ies are'} unusable ({damaged[0]}; see `headerkit cache verify`)"
-        raise _miss(req, why)
-    same_args = [m for m in same_target if (m["defines"], m["includes"], m["other_args"]) == (defines, include_dirs, args)]
-    if not same_args:
-        raise _miss(req, f"no entry for these arguments (defines {json.dumps(defines)}, include dirs {json.dumps(include_dirs)}, args {json.dumps(args)})")
-    same_version = [m for m in same_args if m["ir_schema_version"] == IR_SCHEMA_VERSION and m["extractor_version"] == EXTRACTOR_VERSION]
-    if not same_version:
-        raise _miss(req, f"the entries were made by another headerkit version (IR schema {same_args[0]['ir_schema_version']}, extractor {same_args[0]['extractor_version']}; this reader needs {IR_SCHEMA_VERSION}, {EXTRACTOR_VERSION})")
-    same_bytes = [m for m in same_version if m["header_sha256"] == header_sha]
-    if not same_bytes:
-        raise _miss(req, f"{req.header} has changed since the store was filled")
-    match = next((m for m in same_bytes if sorted((d["path"], d["sha256"]) for d in m["deps"]) == closure), None)
+    # The entries whose slug names this header are read first (DESIGN 11: no scan of the
+    # store per lookup); every entry is read only when none of them is the one, which also
+    # gives a miss its full reason.
+    match = None
+    hinted = index.by_head.get(slug_head(BACKEND, req.header), [])
+    if hinted:
+        try:
+            match = _matching_ir(req, layer, index, hinted, header_sha, closure, (defines, include_dirs, args))
+        except StoreMiss:
+            match = None
     if match is None:
-        recorded = [(d["path"], d["sha256"]) for d in same_bytes[0]["deps"]]
-        raise _miss(req, _describe_deps_change(recorded, closure, req.header))
+        match = _matching_ir(req, layer, index, index.slugs, header_sha, closure, (defines, include_dirs, args))
 
     # The recorded BLAKE3 hashes are those of today's files: this is the Node tool's key.
     blake = {d["path"]: d["hash"] for d in match["deps"]}

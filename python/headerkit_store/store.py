@@ -10,7 +10,7 @@ import json
 import os
 import re
 import stat
-from typing import Any, Dict, Optional, Tuple, Union
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from .keys import key_from_metadata
 from .spec import INDEX_VERSION, METADATA_VERSION
@@ -73,6 +73,20 @@ class Index:
         self.state = state  # ok | missing | unreadable
         self.entries = entries  # slug -> key
         self.reason = reason
+        # key -> the first slug in code-point order holding it (the Node tool's choice)
+        self.slug_of: Dict[str, str] = {}
+        self.slugs = sorted(entries)
+        for slug in self.slugs:
+            self.slug_of.setdefault(entries[slug], slug)
+        # slug -> read_metadata's answer, read at most once while this index is current
+        self.metadata: Dict[str, Union[Dict[str, Any], "Problem"]] = {}
+        # `<backend>.<stem>.` (slug_head) -> the slugs starting so, in code-point order;
+        # slug components never hold a dot, so the head is a slug's first two components
+        self.by_head: Dict[str, List[str]] = {}
+        for slug in self.slugs:
+            parts = slug.split(".", 2)
+            if len(parts) == 3:
+                self.by_head.setdefault(f"{parts[0]}.{parts[1]}.", []).append(slug)
 
 
 def _layer_dir_ok(layer: Layer) -> Optional[str]:
@@ -90,8 +104,37 @@ def _layer_dir_ok(layer: Layer) -> Optional[str]:
     return None
 
 
+# Index files read in this process: path -> (identity of the file read, its Index).
+_INDEX_CACHE: Dict[str, Tuple[Tuple[int, int, int, int, int], Index]] = {}
+
+
 def read_index(layer: Layer) -> Index:
+    """The layer's index, read once per process while the file stays the same (DESIGN 11).
+
+    Every writer replaces index.json by a rename, so each write gives a new inode and
+    ctime: a file whose identity changed is read again. A stale index could only give a
+    miss, or a slug whose entry read_entry judges by its own metadata and key."""
     problem = _layer_dir_ok(layer)
+    if problem is not None:
+        return _read_index(layer, problem)
+    path = os.path.join(layer.dir, "index.json")
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return _read_index(layer, None)
+    identity = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    cached = _INDEX_CACHE.get(path)
+    if cached is not None and cached[0] == identity and stat.S_ISREG(st.st_mode):
+        return cached[1]
+    index = _read_index(layer, None)
+    if index.state == "ok" and stat.S_ISREG(st.st_mode):
+        _INDEX_CACHE[path] = (identity, index)
+    else:
+        _INDEX_CACHE.pop(path, None)
+    return index
+
+
+def _read_index(layer: Layer, problem: Optional[str]) -> Index:
     if problem == "missing":
         return Index("missing", {})
     if problem is not None:
@@ -122,10 +165,25 @@ def read_index(layer: Layer) -> Index:
     return Index("ok", entries)
 
 
-def slug_for_key(entries: Dict[str, str], key: str) -> Optional[str]:
-    """The first slug in code-point order mapping to `key` (the Node tool's choice)."""
-    found = [slug for slug, k in entries.items() if k == key]
-    return min(found) if found else None
+def _sanitize(value: str) -> str:
+    return re.sub(r"^-+|-+$", "", re.sub(r"-+", "-", re.sub(r"[^A-Za-z0-9_=-]", "-", value)))
+
+
+def _component(value: str) -> str:
+    """The Node tool's slug component (src/store/slug.ts): sanitised, never empty, at most 48 characters."""
+    s = _sanitize(value) or "_"
+    return s if len(s) <= 48 else f"{s[:39]}-{hashlib.sha256((s + chr(0)).encode('utf-8')).hexdigest()[:8]}"
+
+
+def slug_head(backend: str, header_path: str) -> str:
+    """`<backend>.<stem>.`: how every slug the Node tool gives an entry of this header starts
+    (irSlug; a taken slug gets `-2`, `-3` at its end). Only a hint for which entries to read
+    first: an entry is still judged by its metadata, and one under another name is found by
+    the full scan."""
+    base = header_path.rstrip("/").rsplit("/", 1)[-1]
+    dot = base.rfind(".")
+    stem = (base[:dot] if dot > 0 else base).lower()
+    return f"{_component(backend.lower())}.{_component(stem)}."
 
 
 def _str_list(v: Any) -> bool:
@@ -276,7 +334,7 @@ def lookup(layer: Layer, key: str) -> Tuple[Optional[Entry], str]:
     index = read_index(layer)
     if index.state == "unreadable":
         return None, f"{layer.name}/index.json is unreadable ({index.reason}); run `headerkit cache rebuild-index`"
-    slug = slug_for_key(index.entries, key)
+    slug = index.slug_of.get(key)
     if slug is None:
         return None, ""
     found = read_entry(layer, slug, key)

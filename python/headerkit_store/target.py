@@ -7,7 +7,7 @@ import platform
 import re
 import struct
 import sys
-from typing import Optional
+from typing import List, Optional
 
 from .errors import UsageError
 from .spec import LINUX_PLATFORMS
@@ -65,8 +65,18 @@ def normalize_triple(text: str, source: str = "--target") -> str:
     return "-".join(parts)
 
 
+_LIBC: List[str] = []
+
+
 def detect_libc() -> str:
-    """`gnu` or `musl`: the loader mapped into this process, as the Node tool reads it."""
+    """`gnu` or `musl`: the loader mapped into this process, as the Node tool reads it
+    (read once per process: it cannot change)."""
+    if not _LIBC:
+        _LIBC.append(_detect_libc())
+    return _LIBC[0]
+
+
+def _detect_libc() -> str:
     try:
         with open("/proc/self/maps", encoding="utf-8", errors="replace") as f:
             maps = f.read()

@@ -10,12 +10,11 @@
  * Files outside the project root, or under an -isystem/-idirafter directory, are
  * system state: not followed, not hashed.
  */
-import {stat} from 'node:fs/promises'
 import {dirname, resolve} from 'node:path'
-import {digestSourceBytes, hashSourceBytes} from '../store/keys.js'
 import {InputError} from '../errors.js'
-import {kindOf, readRegularFile} from '../util/fs-nodes.js'
+import {kindOf} from '../util/fs-nodes.js'
 import {projectRelative, type SearchPaths} from './args.js'
+import {digestSource, newSourceCache, readSource, type SourceCache, statSource} from './sources.js'
 
 export interface Dependency {
   /** Project-relative POSIX path. */
@@ -59,13 +58,9 @@ export function scanIncludes(text: string): {quoted: string[]; angled: string[]}
  * error: clang would open it while resolving the include and block in that open, on
  * the main thread, where not even SIGTERM's handler can run.
  */
-async function isFile(path: string, includedFrom: string): Promise<boolean> {
-  let st
-  try {
-    st = await stat(path)
-  } catch {
-    return false
-  }
+function isFile(path: string, includedFrom: string, cache: SourceCache): boolean {
+  const st = statSource(cache, path)
+  if (st === undefined) return false
   if (st.isFile()) return true
   if (st.isDirectory()) return false
   throw new InputError(`include ${path} (from ${includedFrom}) is a ${kindOf(st)}, not a regular file`, 'replace it with a regular file, or remove it', 'E_INCLUDE_NOT_FILE')
@@ -78,19 +73,20 @@ function isUnder(path: string, dirs: string[]): boolean {
 /**
  * Walks the include graph from `header` (absolute). Returns the project-local files
  * it can reach, excluding the header itself, sorted by path, each with its hash.
+ * `cache` holds the files a run has read already (src/generate/sources.ts).
  */
-export async function includeClosure(header: string, projectRoot: string, paths: SearchPaths, headerBytes?: Uint8Array): Promise<Dependency[]> {
+export async function includeClosure(header: string, projectRoot: string, paths: SearchPaths, headerBytes?: Uint8Array, cache: SourceCache = newSourceCache()): Promise<Dependency[]> {
   const seen = new Map<string, {hash: string; sha256: string}>() // absolute path -> digests
   const queue: string[] = [header, ...paths.forced.map((f) => resolve(f))]
   const visited = new Set<string>()
 
   const isProjectLocal = (file: string): boolean => projectRelative(file, projectRoot) !== undefined && !isUnder(file, paths.system)
 
-  async function resolveInclude(name: string, from: string, quoted: boolean): Promise<string | undefined> {
+  function resolveInclude(name: string, from: string, quoted: boolean): string | undefined {
     const dirs = quoted ? [dirname(from), ...paths.quote, ...paths.angle] : paths.angle
     for (const dir of dirs) {
       const candidate = resolve(dir, name)
-      if (await isFile(candidate, from)) return candidate
+      if (isFile(candidate, from, cache)) return candidate
     }
     return undefined
   }
@@ -101,18 +97,18 @@ export async function includeClosure(header: string, projectRoot: string, paths:
     visited.add(file)
     let bytes: Uint8Array
     try {
-      bytes = file === header && headerBytes ? headerBytes : await readRegularFile(file)
+      bytes = file === header && headerBytes ? headerBytes : readSource(cache, file)
     } catch (error) {
       // A forced include that does not exist: the parse reports it. One that is not a
       // regular file would block clang's open of it (see isFile).
       if ((error as NodeJS.ErrnoException).code === 'EFTYPE') throw new InputError(`forced include ${file} is a ${(error as {kind?: string}).kind}, not a regular file`, 'replace it with a regular file, or drop the -include', 'E_INCLUDE_NOT_FILE')
       continue
     }
-    if (file !== header && isProjectLocal(file)) seen.set(file, await digestSourceBytes(bytes))
+    if (file !== header && isProjectLocal(file)) seen.set(file, await digestSource(cache, file, bytes))
     const {quoted, angled} = scanIncludes(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'))
     for (const [names, isQuoted] of [[quoted, true], [angled, false]] as const) {
       for (const name of names) {
-        const target = await resolveInclude(name, file, isQuoted)
+        const target = resolveInclude(name, file, isQuoted)
         if (target && isProjectLocal(target) && !visited.has(target)) queue.push(target)
       }
     }
@@ -127,17 +123,17 @@ export async function includeClosure(header: string, projectRoot: string, paths:
  * Re-checks recorded dependencies (from an entry's metadata) against the files now on
  * disk: true when every one still exists with the same hash.
  */
-export async function dependenciesUnchanged(recorded: {path: string; hash: string}[], projectRoot: string): Promise<boolean> {
+export async function dependenciesUnchanged(recorded: {path: string; hash: string}[], projectRoot: string, cache: SourceCache = newSourceCache()): Promise<boolean> {
   for (const dep of recorded) {
     const abs = resolve(projectRoot, dep.path)
     if (projectRelative(abs, projectRoot) === undefined) return false
-    let bytes: Buffer
+    let digest: {hash: string}
     try {
-      bytes = await readRegularFile(abs)
+      digest = await digestSource(cache, abs)
     } catch {
       return false
     }
-    if ((await hashSourceBytes(bytes)) !== dep.hash) return false
+    if (digest.hash !== dep.hash) return false
   }
   return true
 }

@@ -8,7 +8,7 @@
  * libclang.
  */
 import {randomBytes} from 'node:crypto'
-import {promises as fs} from 'node:fs'
+import {promises as fs, readFileSync, statSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {HeaderkitError, InputError} from '../errors.js'
 import {headerFromJson, headerToJson} from '../ir/json.js'
@@ -16,17 +16,19 @@ import {IR_SCHEMA_VERSION, type Header} from '../ir/types.js'
 import {EXTRACTOR_VERSION} from '../parse/registry.js'
 import type {IrKeyInputs} from '../store/keys.js'
 import type {OutputMetadata} from '../store/metadata.js'
-import {digestSourceBytes, irKey, outputKey} from '../store/keys.js'
+import {irKey, outputKey} from '../store/keys.js'
 import {assertStoreUsable, openStore, type Store} from '../store/layout.js'
-import {lookupIr, lookupOutput} from '../store/lookup.js'
+import {irIndexed, lookupIr, lookupOutput} from '../store/lookup.js'
 import {writeIr, type WriteIrParams, writeOutput, type WriteOutputParams, type WriteResult} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
-import {kindOf, readRegularFile} from '../util/fs-nodes.js'
+import {kindOf} from '../util/fs-nodes.js'
 import {realPathOfNew} from '../util/real-paths.js'
 import {canonicalWriterOptions} from '../writers/options.js'
 import {WRITER_IMPL_VERSION} from '../writers/registry.js'
 import {keyFormOf, searchPaths} from './args.js'
 import {dependenciesUnchanged, includeClosure, type Dependency} from './deps.js'
+import {parseThreadsFor, runParser, type RunParser} from './parsers.js'
+import {digestSource, newSourceCache, readSource, type SourceCache} from './sources.js'
 import type {GenerationPlan, HeaderJob, WriterJob} from './request.js'
 
 /** Where a result came from. */
@@ -77,24 +79,27 @@ function headerReadError(header: string, error: unknown): InputError {
   return new InputError(`cannot read header ${header}: ${code ?? (error as Error).message}`, 'check that the file exists and is readable', 'E_HEADER_UNREADABLE')
 }
 
-/** The IR key of a job: header bytes, include closure and arguments (DESIGN 6). */
-export async function computeIrKey(job: HeaderJob, projectRoot: string): Promise<HeaderKeys> {
+/**
+ * The IR key of a job: header bytes, include closure and arguments (DESIGN 6). `cache`
+ * holds the files this run has read (src/generate/sources.ts).
+ */
+export async function computeIrKey(job: HeaderJob, projectRoot: string, cache: SourceCache = newSourceCache()): Promise<HeaderKeys> {
   const headerAbs = join(projectRoot, job.header)
   let bytes: Buffer
   try {
-    bytes = await readRegularFile(headerAbs)
+    bytes = readSource(cache, headerAbs)
   } catch (error) {
     throw headerReadError(job.header, error)
   }
   if (bytes.includes(0)) throw new InputError(`not a C header: ${job.header} holds binary data (NUL bytes)`, 'name a C header (text), or leave this file out with --exclude', 'E_HEADER_NOT_TEXT')
   const clangArgs = [...job.defines.map((d) => `-D${d}`), ...job.includeDirs.map((d) => `-I${d}`), ...job.extraArgs]
-  const deps = await includeClosure(headerAbs, projectRoot, searchPaths(clangArgs), bytes)
+  const deps = await includeClosure(headerAbs, projectRoot, searchPaths(clangArgs), bytes, cache)
   const irInputs: IrKeyInputs = {
     schemaVersion: IR_SCHEMA_VERSION,
     extractorVersion: EXTRACTOR_VERSION,
     backend: job.backend,
     target: job.target,
-    header: {path: job.header, ...(await digestSourceBytes(bytes))},
+    header: {path: job.header, ...(await digestSource(cache, headerAbs, bytes))},
     ...keyFormOf(job, projectRoot),
     deps,
   }
@@ -120,7 +125,7 @@ export function parsedIncludes(metadataProvenance: Record<string, JsonValue>): {
 }
 
 /** Hashes of the files the parser read; those the include scan already hashed for the key are not read again. */
-async function hashIncluded(included: string[], projectRoot: string, scanned: Dependency[]): Promise<Dependency[]> {
+async function hashIncluded(included: string[], projectRoot: string, scanned: Dependency[], cache: SourceCache): Promise<Dependency[]> {
   const known = new Map(scanned.map((d) => [d.path, d]))
   const out: Dependency[] = []
   for (const path of included) {
@@ -130,7 +135,7 @@ async function hashIncluded(included: string[], projectRoot: string, scanned: De
       continue
     }
     try {
-      out.push({path, ...(await digestSourceBytes(await readRegularFile(join(projectRoot, path))))})
+      out.push({path, ...(await digestSource(cache, join(projectRoot, path)))})
     } catch {
       // The parser read it a moment ago; if it vanished, the next lookup misses on it.
       out.push({path, hash: 'missing', sha256: 'missing'})
@@ -140,8 +145,8 @@ async function hashIncluded(included: string[], projectRoot: string, scanned: De
 }
 
 /** The files the parser read, with their digests, as IR and output entries record them. */
-export async function parsedDependencies(keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string): Promise<Dependency[]> {
-  return hashIncluded(parsed.included, projectRoot, keys.irInputs.deps)
+export async function parsedDependencies(keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string, cache: SourceCache = newSourceCache()): Promise<Dependency[]> {
+  return hashIncluded(parsed.included, projectRoot, keys.irInputs.deps, cache)
 }
 
 /**
@@ -150,30 +155,30 @@ export async function parsedDependencies(keys: HeaderKeys, parsed: ParsedHeader,
  * with the entry, or with the IR entry it was written from, and must still have their
  * bytes, exactly as for an IR hit.
  */
-export async function outputStillFresh(store: Store, metadata: OutputMetadata, projectRoot: string): Promise<boolean> {
-  if (metadata.provenance.parsed_includes !== undefined) return parserReadsUnchanged(metadata, projectRoot)
+export async function outputStillFresh(store: Store, metadata: OutputMetadata, projectRoot: string, cache: SourceCache = newSourceCache()): Promise<boolean> {
+  if (metadata.provenance.parsed_includes !== undefined) return parserReadsUnchanged(metadata, projectRoot, cache)
   const ir = await lookupIr(store, metadata.ir_cache_key)
-  return !ir.hit || (await parserReadsUnchanged(ir.metadata, projectRoot))
+  return !ir.hit || (await parserReadsUnchanged(ir.metadata, projectRoot, cache))
 }
 
 /** Whether the files an entry records its parser reading still have those bytes in the project. */
-function parserReadsUnchanged(metadata: {provenance: Record<string, JsonValue>}, projectRoot: string): Promise<boolean> {
-  return dependenciesUnchanged(parsedIncludes(metadata.provenance), projectRoot)
+function parserReadsUnchanged(metadata: {provenance: Record<string, JsonValue>}, projectRoot: string, cache: SourceCache): Promise<boolean> {
+  return dependenciesUnchanged(parsedIncludes(metadata.provenance), projectRoot, cache)
 }
 
 /** parserReadsUnchanged for one project: store merge's and populate's readsCurrent. */
-export function readsCurrentIn(projectRoot: string): (metadata: {provenance: Record<string, JsonValue>}) => Promise<boolean> {
-  return (metadata) => parserReadsUnchanged(metadata, projectRoot)
+export function readsCurrentIn(projectRoot: string, cache: SourceCache = newSourceCache()): (metadata: {provenance: Record<string, JsonValue>}) => Promise<boolean> {
+  return (metadata) => parserReadsUnchanged(metadata, projectRoot, cache)
 }
 
 /**
  * The stored IR under a key when it can be served: present, undamaged, and every file the
  * parser read still has the bytes it had. Otherwise undefined (a parse is due).
  */
-export async function lookupFreshIr(store: Store, irKeyHex: string, projectRoot: string): Promise<{ir: Header | undefined; parsedIncludes?: JsonValue; warnings: string[]}> {
+export async function lookupFreshIr(store: Store, irKeyHex: string, projectRoot: string, cache: SourceCache = newSourceCache()): Promise<{ir: Header | undefined; parsedIncludes?: JsonValue; warnings: string[]}> {
   const found = await lookupIr(store, irKeyHex)
   const warnings = [...found.warnings]
-  if (!found.hit || !(await parserReadsUnchanged(found.metadata, projectRoot))) return {ir: undefined, warnings}
+  if (!found.hit || !(await parserReadsUnchanged(found.metadata, projectRoot, cache))) return {ir: undefined, warnings}
   try {
     return {ir: headerFromJson(found.payload), parsedIncludes: found.metadata.provenance.parsed_includes, warnings}
   } catch (error) {
@@ -194,11 +199,11 @@ export interface ParsedHeader {
  * What a fresh parse is stored as in the IR layer. The files the parser read are hashed
  * from this machine's copies, which a lookup re-checks before serving the entry.
  */
-export async function parsedIrParams(keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string, provenance: Record<string, JsonValue> = {}): Promise<WriteIrParams> {
+export async function parsedIrParams(keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string, provenance: Record<string, JsonValue> = {}, cache: SourceCache = newSourceCache()): Promise<WriteIrParams> {
   return {
     inputs: keys.irInputs,
     ir: headerToJson(parsed.ir) as JsonValue,
-    provenance: {libclang_version: parsed.libclangVersion, ...provenance, parsed_includes: provenance.parsed_includes ?? ((await parsedDependencies(keys, parsed, projectRoot)) as unknown as JsonValue)},
+    provenance: {libclang_version: parsed.libclangVersion, ...provenance, parsed_includes: provenance.parsed_includes ?? ((await parsedDependencies(keys, parsed, projectRoot, cache)) as unknown as JsonValue)},
   }
 }
 
@@ -265,15 +270,30 @@ export async function storeWriterOutput(store: Store, job: HeaderJob, keys: Head
  * A device or pipe (`-o cffi:/dev/null`, `-o cffi:/dev/stdout`, a shell's `>(...)`) is
  * written into, never renamed over: that would replace /dev/null with a plain file.
  */
+function readUtf8OrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
 async function writeOutputFile(path: string, text: string): Promise<boolean> {
   const real = realPathOfNew(path)
-  const st = await fs.stat(real).catch(() => undefined)
+  // Synchronous checks: in a warm run every output is already there, and a thread-pool
+  // round trip per file cost more than the read (DESIGN 11).
+  let st
+  try {
+    st = statSync(real, {throwIfNoEntry: false})
+  } catch {
+    st = undefined
+  }
   if (st !== undefined && !st.isFile()) {
     if (!st.isCharacterDevice() && !st.isFIFO() && !st.isSocket()) throw new InputError(`cannot write ${path}: it is a ${kindOf(st)}`, 'name a file', 'E_OUTPUT_WRITE')
     await fs.writeFile(real, text)
     return true
   }
-  if (st !== undefined && (await fs.readFile(real, 'utf8').catch(() => undefined)) === text) return false
+  if (st !== undefined && st.size === Buffer.byteLength(text) && readUtf8OrUndefined(real) === text) return false
   await fs.mkdir(dirname(real), {recursive: true})
   const temp = join(dirname(real), `.${randomBytes(6).toString('hex')}.headerkit-tmp`)
   try {
@@ -286,6 +306,35 @@ async function writeOutputFile(path: string, text: string): Promise<boolean> {
   return true
 }
 
+/** One job's work between the passes of runGeneration. */
+interface JobWork {
+  job: HeaderJob
+  keys?: HeaderKeys
+  /** Computing its keys or serving its outputs failed: thrown when the job's turn comes, as if the jobs ran one after another. */
+  error?: Error
+  /** Writers not served from the output cache. */
+  pending: {index: number; outputKey: string | undefined; keyOptions: Record<string, unknown>}[]
+  jobResults: (GenerationResult | undefined)[]
+  /** Its IR, looked up or parsed ahead of its turn (parses run on other threads meanwhile). */
+  ir?: Promise<IrForJob>
+}
+
+interface IrForJob {
+  ir: Header
+  source: ResultSource
+  /** Recorded with each output written, so an output hit can check them (outputStillFresh). */
+  readByParser: JsonValue | undefined
+  /** A fresh parse, to be stored in the IR layer. */
+  parse?: ParsedHeader
+}
+
+/**
+ * Generation in two passes (DESIGN 11). First every job's keys and output lookups, in
+ * order, on this thread: a warm run ends there. Then, in order, each job's IR (from the
+ * store or parsed), its writers and its writes; the IR of the next jobs is looked up or
+ * parsed ahead, a few jobs at a time, so several parses run on other threads while this
+ * one writes (src/generate/parsers.ts). Results, writes and errors come in job order.
+ */
 export async function runGeneration(plan: GenerationPlan, onResult?: (result: GenerationResult) => void): Promise<GenerationRun> {
   const {projectRoot} = plan.context
   const useIr = !plan.switches.noCache && !plan.switches.noIrCache
@@ -295,90 +344,119 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
   const warnings: string[] = [...plan.warnings]
   const results: GenerationResult[] = []
   let parsed = 0
+  const sources = newSourceCache()
 
+  const works: JobWork[] = []
+  let likelyParses = 0
   for (const job of plan.jobs) {
-    const keys = await computeIrKey(job, projectRoot)
-    const pending: {index: number; outputKey: string | undefined; keyOptions: Record<string, unknown>}[] = []
-    const jobResults: (GenerationResult | undefined)[] = []
-
-    for (const [index, w] of job.writers.entries()) {
-      const out = await computeOutputKey(keys.irKey, w)
-      const key = out?.key
-      const keyOptions = out?.options ?? {}
-      if (store && useOutput && key) {
-        const found = await lookupOutput(store, w.writer.name, key)
-        warnings.push(...found.warnings)
-        if (found.hit && (await outputStillFresh(store, found.metadata, projectRoot))) {
-          // What the writer left out is said again each time its output is served.
-          warnings.push(...storedWarnings(found.metadata.provenance, w.writer.name, job.header, plan.strict))
-          jobResults[index] = {header: job.header, writer: w.writer.name, source: 'output-cache', text: found.payload, target: job.target, irKey: keys.irKey, outputKey: key}
-          continue
-        }
-      }
-      pending.push({index, outputKey: key, keyOptions})
-    }
-
-    if (pending.length > 0) {
-      let ir: Header | undefined
-      let source: ResultSource = 'ir-cache'
-      // Recorded with each output written, so an output hit can check them (outputStillFresh).
-      let readByParser: JsonValue | undefined
-      if (store && useIr) {
-        const found = await lookupFreshIr(store, keys.irKey, projectRoot)
-        warnings.push(...found.warnings)
-        ir = found.ir
-        readByParser = found.parsedIncludes
-      }
-      if (!ir) {
-        source = 'parsed'
-        parsed++
-        const {parseHeader, LibclangNotFoundError} = await import('../parse/index.js')
-        let result
-        try {
-          result = await parseHeader({header: keys.headerAbs, projectRoot, target: job.target, args: keys.clangArgs, libclang: plan.libclang, libclangFrom: plan.libclangFrom, backend: job.backend})
-        } catch (error) {
-          if (error instanceof LibclangNotFoundError) throw new IrMissWithoutLibclangError(job.header, job.target, error)
-          throw error
-        }
-        ir = result.ir
-        readByParser = (await parsedDependencies(keys, result, projectRoot)) as unknown as JsonValue
-        if (store && useIr) {
-          try {
-            warnings.push(...(await storeParsedIr(store, keys, result, projectRoot, {parsed_includes: readByParser})).warnings)
-          } catch (error) {
-            warnings.push(`could not store the IR of ${job.header}: ${(error as Error).message}`)
+    const work: JobWork = {job, pending: [], jobResults: []}
+    works.push(work)
+    try {
+      const keys = (work.keys = await computeIrKey(job, projectRoot, sources))
+      for (const [index, w] of job.writers.entries()) {
+        const out = await computeOutputKey(keys.irKey, w)
+        const key = out?.key
+        const keyOptions = out?.options ?? {}
+        if (store && useOutput && key) {
+          const found = await lookupOutput(store, w.writer.name, key)
+          warnings.push(...found.warnings)
+          if (found.hit && (await outputStillFresh(store, found.metadata, projectRoot, sources))) {
+            // What the writer left out is said again each time its output is served.
+            warnings.push(...storedWarnings(found.metadata.provenance, w.writer.name, job.header, plan.strict))
+            work.jobResults[index] = {header: job.header, writer: w.writer.name, source: 'output-cache', text: found.payload, target: job.target, irKey: keys.irKey, outputKey: key}
+            continue
           }
         }
+        work.pending.push({index, outputKey: key, keyOptions})
       }
-      for (const {index, outputKey: key, keyOptions} of pending) {
-        const w = job.writers[index]!
-        const rendered = renderOutput(w, ir, {cwd: plan.context.cwd, target: job.target}, plan.strict)
-        const text = rendered.text
-        warnings.push(...rendered.warnings)
-        if (store && useOutput && w.writer.cacheOutput && key) {
-          try {
-            const provenance: Record<string, JsonValue> = {}
-            if (readByParser !== undefined) provenance.parsed_includes = readByParser
-            if (rendered.warnings.length > 0) provenance[WRITER_WARNINGS] = rendered.warnings
-            warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text, provenance)).warnings)
-          } catch (error) {
-            warnings.push(`could not store the ${w.writer.name} output of ${job.header}: ${(error as Error).message}`)
+      if (work.pending.length > 0 && !(store && useIr && (await irIndexed(store, keys.irKey)))) likelyParses++
+    } catch (error) {
+      work.error = error as Error
+    }
+  }
+
+  let parser: Promise<RunParser> | undefined
+  const irFor = async (work: JobWork): Promise<IrForJob> => {
+    const {job} = work
+    const keys = work.keys!
+    if (store && useIr) {
+      const found = await lookupFreshIr(store, keys.irKey, projectRoot, sources)
+      warnings.push(...found.warnings)
+      if (found.ir) return {ir: found.ir, source: 'ir-cache', readByParser: found.parsedIncludes}
+    }
+    parsed++
+    try {
+      const p = await (parser ??= runParser(likelyParses, plan.libclang, plan.libclangFrom))
+      const result = await p.parse({header: keys.headerAbs, projectRoot, target: job.target, args: keys.clangArgs, libclang: plan.libclang, libclangFrom: plan.libclangFrom, backend: job.backend})
+      return {ir: result.ir, source: 'parsed', readByParser: undefined, parse: result}
+    } catch (error) {
+      const {LibclangNotFoundError} = await import('../parse/index.js')
+      if (error instanceof LibclangNotFoundError) throw new IrMissWithoutLibclangError(job.header, job.target, error)
+      throw error
+    }
+  }
+  const startIr = (work: JobWork | undefined): void => {
+    if (!work || work.error !== undefined || work.pending.length === 0 || work.ir) return
+    work.ir = irFor(work)
+    // Awaited at the job's turn; a job before it may fail first and end the run.
+    work.ir.catch(() => undefined)
+  }
+  const ahead = likelyParses < 2 ? 1 : parseThreadsFor(likelyParses) * 2
+
+  try {
+    for (const [at, work] of works.entries()) {
+      for (let next = at; next < Math.min(works.length, at + ahead); next++) startIr(works[next])
+      if (work.error !== undefined) throw work.error
+      const {job, jobResults} = work
+      const keys = work.keys!
+      if (work.ir) {
+        const got = await work.ir
+        const ir = got.ir
+        let readByParser = got.readByParser
+        if (got.parse) {
+          readByParser = (await parsedDependencies(keys, got.parse, projectRoot, sources)) as unknown as JsonValue
+          if (store && useIr) {
+            try {
+              warnings.push(...(await storeParsedIr(store, keys, got.parse, projectRoot, {parsed_includes: readByParser})).warnings)
+            } catch (error) {
+              warnings.push(`could not store the IR of ${job.header}: ${(error as Error).message}`)
+            }
           }
         }
-        jobResults[index] = {header: job.header, writer: w.writer.name, source, text, target: job.target, irKey: keys.irKey, ...(key ? {outputKey: key} : {})}
+        for (const {index, outputKey: key, keyOptions} of work.pending) {
+          const w = job.writers[index]!
+          const rendered = renderOutput(w, ir, {cwd: plan.context.cwd, target: job.target}, plan.strict)
+          const text = rendered.text
+          warnings.push(...rendered.warnings)
+          if (store && useOutput && w.writer.cacheOutput && key) {
+            try {
+              const provenance: Record<string, JsonValue> = {}
+              if (readByParser !== undefined) provenance.parsed_includes = readByParser
+              if (rendered.warnings.length > 0) provenance[WRITER_WARNINGS] = rendered.warnings
+              warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text, provenance)).warnings)
+            } catch (error) {
+              warnings.push(`could not store the ${w.writer.name} output of ${job.header}: ${(error as Error).message}`)
+            }
+          }
+          jobResults[index] = {header: job.header, writer: w.writer.name, source: got.source, text, target: job.target, irKey: keys.irKey, ...(key ? {outputKey: key} : {})}
+        }
+        // The IR is not kept once its writers have run (DESIGN 11: memory stays flat).
+        work.ir = undefined
       }
-    }
 
-    for (const [index, result] of jobResults.entries()) {
-      if (!result) continue
-      const output = job.writers[index]!.output
-      if (output) {
-        result.outputPath = output.path
-        result.fileChanged = await writeOutputFile(output.absolute, result.text)
+      for (const [index, result] of jobResults.entries()) {
+        if (!result) continue
+        const output = job.writers[index]!.output
+        if (output) {
+          result.outputPath = output.path
+          result.fileChanged = await writeOutputFile(output.absolute, result.text)
+        }
+        results.push(result)
+        onResult?.(result)
       }
-      results.push(result)
-      onResult?.(result)
     }
+  } finally {
+    await parser?.then((p) => p.close(), () => undefined)
   }
   return {results, warnings: [...new Set(warnings)], parsed}
 }

@@ -3,6 +3,7 @@
  * "unreadable", never repaired on read); writing happens only under the layer lock,
  * through a unique temp file and a rename, so readers see the old or the new index.
  */
+import {lstatSync} from 'node:fs'
 import {join} from 'node:path'
 import lockfile, {type LockOptions} from 'proper-lockfile'
 import {StoreError} from '../errors.js'
@@ -64,6 +65,41 @@ export function parseIndex(text: string): IndexRead {
     else out.set(slug, key)
   }
   return {state: 'ok', entries: out, invalid}
+}
+
+/** An index as lookups use it: read, and each key's slug found without a scan. */
+export interface IndexForLookup {
+  read: IndexRead
+  /** The first slug (code-point order) holding each key: slugForKey for every key at once. */
+  slugOf: Map<string, string>
+}
+
+/** Index files read in this process, by path, with the identity of the file they were read from. */
+const lookupCache = new Map<string, {identity: string; index: IndexForLookup}>()
+
+/**
+ * readIndex for lookups, read once per process while the file stays the same (DESIGN 11:
+ * "read each index once"). Before each use the index is lstat'ed; a file with another
+ * inode, size, mtime or ctime (every writer replaces it by a rename, so each write makes
+ * a new inode and ctime) is read again. A stale answer could only be a miss or a slug
+ * whose entry readEntry then judges by its own metadata and key, never a stale hit.
+ */
+export async function readIndexForLookup(layer: Layer): Promise<IndexForLookup> {
+  const path = join(layer.dir, INDEX_FILE)
+  const st = lstatSync(path, {bigint: true, throwIfNoEntry: false})
+  const identity = st?.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined
+  const cached = lookupCache.get(path)
+  if (identity !== undefined && cached?.identity === identity) return cached.index
+  const read = await readIndex(layer)
+  const slugOf = new Map<string, string>()
+  for (const [slug, key] of read.entries) {
+    const known = slugOf.get(key)
+    if (known === undefined || compareCodePoints(slug, known) < 0) slugOf.set(key, slug)
+  }
+  const index = {read, slugOf}
+  if (identity !== undefined && read.state === 'ok') lookupCache.set(path, {identity, index})
+  else lookupCache.delete(path)
+  return index
 }
 
 /** The first slug (in code-point order) that maps to a key. */

@@ -6,7 +6,7 @@
  */
 import type {JsonValue} from '../util/canonical-json.js'
 import {readEntry, type EntryProblem} from './entry.js'
-import {indexRepairAdvice, readIndex, slugForKey} from './layer-index.js'
+import {indexRepairAdvice, readIndexForLookup} from './layer-index.js'
 import {irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
 import type {IrMetadata, OutputMetadata} from './metadata.js'
 import {layerNotPlain} from './scan.js'
@@ -24,13 +24,13 @@ async function lookup(layer: Layer, key: string): Promise<Lookup<Buffer, IrMetad
     const detail = `${linked}; treating ${layer.name} as empty`
     return {hit: false, key, reason: 'index-unreadable', detail, warnings: [`${detail} (a layer is never read through a link; run \`headerkit cache clear\` to remove it)`]}
   }
-  const index = await readIndex(layer)
+  const {read: index, slugOf} = await readIndexForLookup(layer)
   const warnings: string[] = []
   if (index.state === 'unreadable') {
     const detail = `${layer.name}/index.json is unreadable (${index.reason}); treating ${layer.name} as empty`
     return {hit: false, key, reason: 'index-unreadable', detail, warnings: [`${detail}; ${indexRepairAdvice(index.reason)}`]}
   }
-  const slug = slugForKey(index.entries, key)
+  const slug = slugOf.get(key)
   if (slug === undefined) {
     const bad = index.invalid.find(() => true)
     if (bad) warnings.push(`${layer.name}/index.json has an unusable entry ${JSON.stringify(bad.slug)} (${bad.reason}); ignored`)
@@ -60,4 +60,15 @@ export async function lookupOutput(store: Store, writer: string, key: string): P
   const found = await lookup(outputLayer(store, writer), key)
   if (!found.hit) return found
   return {...found, payload: found.payload.toString('utf8'), metadata: found.metadata as OutputMetadata}
+}
+
+/**
+ * Whether the IR layer's index lists a key, without reading the entry: how a run counts
+ * the parses it will need before it starts them. A listed entry may still be unusable
+ * (damaged, or its parser's reads changed): then the lookup misses and it is parsed.
+ */
+export async function irIndexed(store: Store, key: string): Promise<boolean> {
+  const layer = irLayer(store)
+  if (layerNotPlain(layer) !== undefined) return false
+  return (await readIndexForLookup(layer)).slugOf.has(key)
 }
