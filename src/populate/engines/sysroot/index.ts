@@ -30,7 +30,8 @@ import {createParsePool, type ParsePool} from '../../parse-pool.js'
 export const SYSROOT_DIRS = ['/usr/include', '/usr/local/include']
 /** Bumped when what is extracted, or how, changes: old sysroots are then not reused. */
 const SYSROOT_FORMAT = 1
-const MARKER = '.headerkit-sysroot.json'
+/** Written last into an extracted sysroot: its presence means the extraction finished. */
+export const MARKER = '.headerkit-sysroot.json'
 
 export interface SysrootEngineOptions extends DockerSessionOptions {
   cacheDir?: string
@@ -72,6 +73,15 @@ export function marchArgs(job: Pick<PopulateJob, 'arch' | 'libc'>): string[] {
     case 'riscv64': return ['-march=rv64gc']
     default: return []
   }
+}
+
+/**
+ * The clang arguments of a header's parse against an extracted sysroot: the header's own
+ * (absolute), then the sysroot, clang's builtin headers and what the platform's compiler
+ * adds. Populate's parses and `cache verify --reproduce`'s re-parses both use this.
+ */
+export function sysrootParseArgs(clangArgs: readonly string[], sysroot: string, job: Pick<PopulateJob, 'arch' | 'libc' | 'triple'>, resourceDir: string): string[] {
+  return [...clangArgs, `--sysroot=${sysroot}`, '-resource-dir', resourceDir, ...multiarchArgs(sysroot, job.triple), ...marchArgs(job)]
 }
 
 function pinnedDigest(reference: string): string | undefined {
@@ -172,7 +182,7 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
     const parseAll = async (dir: string): Promise<ParsedHeader[]> => {
       const resourceDir = resourceDirFor(libPath, await pool.version())
       if (!resourceDir) throw new DockerError(`cannot find the builtin headers (resource directory) of ${libPath}`, 'install libclang-common-N-dev for your libclang version', 'E_RESOURCE_DIR')
-      const settled = await Promise.allSettled(input.headers.map((h) => pool.parse({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: [...h.clangArgs, `--sysroot=${dir}`, '-resource-dir', resourceDir, ...multiarchArgs(dir, job.triple), ...marchArgs(job)]}, signal)))
+      const settled = await Promise.allSettled(input.headers.map((h) => pool.parse({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: sysrootParseArgs(h.clangArgs, dir, job, resourceDir)}, signal)))
       return settled.map((r) => {
         if (r.status === 'rejected') throw r.reason
         return {ir: r.value.ir, included: r.value.included, libclangVersion: r.value.libclangVersion}
