@@ -16,7 +16,8 @@ import type {IrMetadata} from '../../src/store/metadata.js'
 import {reproduceStore} from '../../src/verify/index.js'
 import {parseJsonOutput, runCli} from '../support/cli.js'
 import {makeTempDir} from '../support/tmp.js'
-import {AARCH64_SYSROOT, entriesOf, remakeOutputsOf, rewritePayload, treeChecksum} from '../verify/support.js'
+import {AARCH64_SYSROOT, entriesOf, remakeOutputsOf, rewritePayload} from '../verify/support.js'
+import {treeHashes} from '../support/tree.js'
 
 const IMAGE = `example.invalid/manylinux-arm64@sha256:${'5'.repeat(64)}`
 const PLATFORM = 'linux/arm64'
@@ -59,13 +60,13 @@ describe('cache populate --check (sysroot engine, headers cached, no Docker)', f
   })
 
   it('passes the clean populated store, parsing every header again, and writes nothing', async () => {
-    const before = treeChecksum(store)
+    const before = treeHashes(store)
     const report = await populateCheck(request())
     assert.equal(report.ok, true, JSON.stringify(report.jobs.map((j) => [j.error, j.differences])))
     assert.deepEqual(report.jobs.map((j) => [j.label, j.engine, j.status, j.ir, j.outputs]), [
       [PLATFORM, 'sysroot', 'identical', {identical: 1, differing: 0, missing: 0, total: 1}, {identical: 2, differing: 0, missing: 0, total: 2}],
     ])
-    assert.equal(treeChecksum(store), before)
+    assert.deepEqual(treeHashes(store), before)
   })
 
   it('cache verify --reproduce parses the populated entry again from the cached headers; without them it lists it', async () => {
@@ -83,7 +84,7 @@ describe('cache populate --check (sysroot engine, headers cached, no Docker)', f
     assert.ok(text.includes('"offset_bits": 64'))
     await rewritePayload(ir.dir, text.replace('"offset_bits": 64', '"offset_bits": 32'))
     await remakeOutputsOf(store, root, ir.metadata.cache_key)
-    const before = treeChecksum(store)
+    const before = treeHashes(store)
 
     const report = await populateCheck(request())
     assert.equal(report.ok, false)
@@ -105,7 +106,7 @@ describe('cache populate --check (sysroot engine, headers cached, no Docker)', f
     const json = await runCli(['cache', 'populate', '--check', '--platform', PLATFORM, '--docker-image', IMAGE, '--engine', 'sysroot', '--json'], {cwd: root, env})
     assert.equal(json.exitCode, 1)
     assert.equal(parseJsonOutput<{jobs: {differences: unknown[]}[]}>(json).jobs[0]!.differences.length, 3)
-    assert.equal(treeChecksum(store), before)
+    assert.deepEqual(treeHashes(store), before)
   })
 
   it('fails on a missing entry', async () => {

@@ -5,20 +5,21 @@
  * target, passes; an entry this machine cannot parse again is listed, never passed.
  */
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {openStore, verifyStore} from '../../src/store/index.js'
 import type {IrMetadata} from '../../src/store/metadata.js'
 import {reproduceProblems, reproduceStore, type ReproduceReport} from '../../src/verify/index.js'
-import {AARCH64_SYSROOT, entriesOf, generateInto, remakeOutputsOf, rewritePayload, shapesProject, treeChecksum} from './support.js'
+import {AARCH64_SYSROOT, entriesOf, generateInto, remakeOutputsOf, rewritePayload, shapesProject} from './support.js'
+import {treeHashes} from '../support/tree.js'
 
 const AARCH64 = {target: 'aarch64-linux-gnu', backendArgs: [`--sysroot=${AARCH64_SYSROOT}`]}
 
 async function reproduce(root: string, mode: 'all' | 'outputs' = 'all'): Promise<ReproduceReport> {
   const store = join(root, '.headerkit')
-  const before = treeChecksum(store)
+  const before = treeHashes(store)
   const report = await reproduceStore({store: openStore(store), projectRoot: root, mode})
-  assert.equal(treeChecksum(store), before, 'the store must not change')
+  assert.deepEqual(treeHashes(store), before, 'the store must not change')
   return report
 }
 
@@ -115,8 +116,7 @@ describe('cache verify --reproduce', function () {
 
   it('fails an output whose IR entry is gone: it cannot be proved', async () => {
     const root = shapesProject()
-    await generateInto(root, {})
-    const {rmSync} = await import('node:fs')
+    await generateInto(root)
     const ir = irEntry(root)
     rmSync(ir.dir, {recursive: true})
     const report = await reproduce(root, 'outputs')

@@ -3,8 +3,8 @@
  * metadata rewritten to agree (size, sha256, blake3), so that every integrity check passes.
  */
 import {createHash} from 'node:crypto'
-import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {generateBatch} from '../../src/generate/index.js'
 import {blake3Hex} from '../../src/hash/blake3.js'
 import {headerFromJson} from '../../src/ir/json.js'
@@ -36,18 +36,6 @@ export function shapesProject(): string {
 /** Generates the project's headers into its store, for the host or a given target and args. */
 export async function generateInto(root: string, options: {target?: string; backendArgs?: string[]} = {}): Promise<void> {
   await generateBatch({cwd: root, ...options})
-}
-
-/** A checksum of every path, type and byte under `dir`: equal before and after means nothing was written. */
-export function treeChecksum(dir: string): string {
-  const hash = createHash('sha256')
-  const entries = readdirSync(dir, {withFileTypes: true, recursive: true}).map((e) => join(e.parentPath, e.name)).sort()
-  for (const path of entries) {
-    const st = statSync(path)
-    hash.update(`${relative(dir, path)}\0${st.isDirectory() ? 'd' : 'f'}\0${st.mode}\0`)
-    if (st.isFile()) hash.update(readFileSync(path))
-  }
-  return hash.digest('hex')
 }
 
 /** Entry directories of a layer (`ir`, `output/ctypes`) with their metadata. */

@@ -8,7 +8,8 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {parseJsonOutput, runCli} from '../../support/cli.js'
 import type {ReproduceReport} from '../../../src/verify/index.js'
-import {entriesOf, generateInto, rewritePayload, shapesProject, treeChecksum} from '../../verify/support.js'
+import {entriesOf, generateInto, rewritePayload, shapesProject} from '../../verify/support.js'
+import {treeHashes} from '../../support/tree.js'
 
 describe('headerkit cache verify --reproduce', function () {
   this.timeout(180_000)
@@ -24,7 +25,7 @@ describe('headerkit cache verify --reproduce', function () {
     const entry = entriesOf(store, 'output/ctypes')[0]!
     const text = readFileSync(join(entry.dir, 'output.py'), 'utf8')
     await rewritePayload(entry.dir, text.replace('import ctypes\n', 'import ctypes\nimport os\n'))
-    const before = treeChecksum(store)
+    const before = treeHashes(store)
 
     const cheap = await runCli(['cache', 'verify', '--sources', '--reproduce=outputs'], {cwd: root, env: {HEADERKIT_LIBCLANG: '/nonexistent/libclang.so.1'}})
     assert.equal(cheap.exitCode, 1, cheap.stdout + cheap.stderr)
@@ -40,6 +41,6 @@ describe('headerkit cache verify --reproduce', function () {
     assert.deepEqual(result.reproduce.outputs, {total: 2, reproduced: 1, failed: 1})
     assert.deepEqual(result.reproduce.ir, {total: 1, identical: 1, failed: 0, notReparsed: 0})
     assert.deepEqual(result.reproduce.differences.map((d) => [d.layer, d.slug, d.writer]), [['output/ctypes', entry.slug, 'ctypes']])
-    assert.equal(treeChecksum(store), before)
+    assert.deepEqual(treeHashes(store), before)
   })
 })
