@@ -4,9 +4,9 @@
  * counts, give the report under --json, compose with --sources, and write nothing.
  */
 import assert from 'node:assert/strict'
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {parseJsonOutput, runCli} from '../../support/cli.js'
+import {parseJsonOutput, REPO_ROOT, runCli} from '../../support/cli.js'
 import type {ReproduceReport} from '../../../src/verify/index.js'
 import {entriesOf, generateInto, rewritePayload, shapesProject} from '../../verify/support.js'
 import {treeHashes} from '../../support/tree.js'
@@ -42,5 +42,35 @@ describe('headerkit cache verify --reproduce', function () {
     assert.deepEqual(result.reproduce.ir, {total: 1, identical: 1, failed: 0, notReparsed: 0})
     assert.deepEqual(result.reproduce.differences.map((d) => [d.layer, d.slug, d.writer]), [['output/ctypes', entry.slug, 'ctypes']])
     assert.deepEqual(treeHashes(store), before)
+  })
+
+  it('the shipped pre-commit hook runs the cheap check: passes a fresh store, fails a stale one and a doctored output', async () => {
+    // Debian's pre-commit installs a node hook with npm from a registry, which this machine cannot reach: the hook's definition is read and its command run.
+    const hooks = readFileSync(join(REPO_ROOT, '.pre-commit-hooks.yaml'), 'utf8')
+    const field = (name: string): string | undefined => new RegExp(`^\\s*(?:-\\s+)?${name}:\\s*(.+)$`, 'm').exec(hooks)?.[1]?.trim()
+    assert.equal(field('id'), 'headerkit-verify')
+    assert.equal(field('language'), 'node')
+    assert.equal(field('pass_filenames'), 'false')
+    const entry = field('entry')!.split(/\s+/)
+    assert.deepEqual(entry, ['headerkit', 'cache', 'verify', '--sources', '--reproduce=outputs'])
+    const files = new RegExp(field('files')!)
+    for (const staged of ['.headerkit/output/cffi/x/output.cdef.txt', 'include/shapes.h', 'pyproject.toml', 'src/deep/api.hpp']) assert.match(staged, files)
+    assert.doesNotMatch('README.md', files)
+
+    const root = shapesProject()
+    await generateInto(root)
+    const run = (): ReturnType<typeof runCli> => runCli(entry.slice(1), {cwd: root, env: {HEADERKIT_LIBCLANG: '/nonexistent/libclang.so.1'}})
+    assert.equal((await run()).exitCode, 0)
+    const entryDir = entriesOf(join(root, '.headerkit'), 'output/cffi')[0]!.dir
+    const text = readFileSync(join(entryDir, 'output.cdef.txt'), 'utf8')
+    await rewritePayload(entryDir, text.replace('long area(', 'long area_('))
+    const doctored = await run()
+    assert.equal(doctored.exitCode, 1)
+    assert.match(doctored.stdout, /output-differs: cffi output of include\/shapes\.h/)
+    await rewritePayload(entryDir, text)
+    writeFileSync(join(root, 'include/shapes.h'), `${readFileSync(join(root, 'include/shapes.h'), 'utf8')}int added(void);\n`)
+    const stale = await run()
+    assert.equal(stale.exitCode, 1)
+    assert.match(stale.stdout, /source-missing/)
   })
 })
