@@ -67,6 +67,10 @@ export function progressRenderer(stream: NodeJS.WriteStream, env: NodeJS.Process
       if (event.type === 'job-phase') {
         rows.set(event.job, {label: event.job, phase: event.phase, detail: event.detail ?? '', since: now, done: false})
         if (!live) stream.write(`${event.job}: ${event.phase}${event.detail ? ` ${event.detail}` : ''}\n`)
+      } else if (event.type === 'job-checked') {
+        const summary = event.status === 'differs' ? `differs (${event.differences} entr${event.differences === 1 ? 'y' : 'ies'})` : event.status
+        rows.set(event.job, {label: event.job, phase: summary, detail: `in ${elapsed(event.durationMs)}`, since: now, done: true})
+        if (!live) stream.write(`${event.job}: ${summary} in ${elapsed(event.durationMs)}\n`)
       } else {
         const r = event.report
         const summary = r.status === 'failed' ? `failed (${r.error?.code ?? 'error'})` : `${r.status}: ${r.entries.new} new, ${r.entries.present} present`

@@ -6,6 +6,7 @@
 import {UsageError} from '../errors.js'
 import type {PopulatePlan} from '../populate/plan.js'
 import type {PopulateReport} from '../populate/report.js'
+import type {CheckReport} from '../populate/check.js'
 import type {PopulateRequest} from '../populate/request.js'
 
 export interface PopulateFlags {
@@ -28,11 +29,12 @@ export interface PopulateFlags {
   'no-config'?: boolean
   'keep-staging'?: string
   'dry-run'?: boolean
+  check?: boolean
 }
 
 export interface PopulateOutcome {
   /** The --json value (the plan, or the report, also when it failed); none after SIGTERM. */
-  value: PopulatePlan | PopulateReport | undefined
+  value: PopulatePlan | PopulateReport | CheckReport | undefined
   exitCode: number
 }
 
@@ -77,7 +79,8 @@ export async function executePopulate(headers: string[], flags: PopulateFlags, j
     return {value: plan, exitCode: 0}
   }
 
-  const {populate, renderReport} = await import('../populate/index.js')
+  if (flags.check && flags['keep-staging'] !== undefined) throw new UsageError('--check writes nothing, so it keeps no staging stores', 'drop --keep-staging')
+  const {populate, populateCheck, renderCheckReport, renderReport} = await import('../populate/index.js')
   const {progressRenderer} = await import('./populate-progress.js')
   const progress = progressRenderer(process.stderr)
   const controller = new AbortController()
@@ -91,9 +94,10 @@ export async function executePopulate(headers: string[], flags: PopulateFlags, j
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  let report: PopulateReport
+  let report: PopulateReport | CheckReport
   try {
-    report = await populate(request, {keepStaging: flags['keep-staging'], signal: controller.signal, onEvent: (e) => progress.onEvent(e)})
+    const options = {signal: controller.signal, onEvent: (e: Parameters<typeof progress.onEvent>[0]) => progress.onEvent(e)}
+    report = flags.check ? await populateCheck(request, options) : await populate(request, {...options, keepStaging: flags['keep-staging']})
   } catch (error) {
     if (signalled === 'SIGTERM' && (error as {code?: string}).code === 'E_ABORTED') {
       progress.stop()
@@ -106,6 +110,6 @@ export async function executePopulate(headers: string[], flags: PopulateFlags, j
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
-  if (!json) for (const line of renderReport(report)) process.stdout.write(`${line}\n`)
+  if (!json) for (const line of flags.check ? renderCheckReport(report as CheckReport) : renderReport(report as PopulateReport)) process.stdout.write(`${line}\n`)
   return {value: report, exitCode: report.ok ? 0 : 1}
 }

@@ -150,3 +150,17 @@ export function keyFormOf(args: CompilerArgs, projectRoot: string): {defines: st
     args: keyArgs(args.extraArgs, projectRoot),
   }
 }
+
+/**
+ * Absolute clang arguments from their key form (what metadata records): `@/rel` paths
+ * placed under `root`, the inverse of keyFormOf. `root` is the project here, or where the
+ * project is unpacked (a container's copy).
+ */
+export function argsFromKeyForm(form: {defines: readonly string[]; includeDirs: readonly string[]; args: readonly string[]}, root: string): string[] {
+  const place = (value: string): string => (value.startsWith('@/') ? `${root}/${value.slice(2)}` : value)
+  return [
+    ...form.defines.map((d) => `-D${d}`),
+    ...form.includeDirs.map((d) => `-I${place(d)}`),
+    ...form.args.map((a) => a.replace(/^(-I|-iquote|-isystem|-idirafter|-include|-imacros|-isysroot|--sysroot=)@\//, `$1${root}/`)),
+  ]
+}

@@ -8,6 +8,7 @@ import {userCacheDir} from './cache-dir.js'
 import type {PopulateEngine} from './engine.js'
 import type {PopulateJob} from './plan.js'
 import type {PopulateEvent, PopulateReport} from './report.js'
+import type {CheckReport} from './check.js'
 import {preparePopulate, type PopulateRequest} from './request.js'
 import {computeJobWork, engineSet, newRunId, runPopulate} from './run.js'
 import type {EngineName} from './engine-choice.js'
@@ -18,8 +19,10 @@ export type {PopulatePlan, PopulateJob} from './plan.js'
 export {renderReport} from './report.js'
 
 export {ENGINE_NAMES, type EngineName, type EngineChoice} from './engine-choice.js'
+export {renderCheckReport, type CheckReport, type CheckJobReport, type CheckDifference} from './check.js'
 
 export interface PopulateOptions {
+  /** Keep each job's staging store in DIR/<platform>; not with `check`. */
   keepStaging?: string
   signal?: AbortSignal
   onEvent?: (event: PopulateEvent) => void
@@ -47,6 +50,30 @@ export async function populate(request: PopulateRequest, options: PopulateOption
     throw error
   }
   const report = await runPopulate(prepared.plan, work, {engines, keepStaging: options.keepStaging, signal: options.signal, onEvent: options.onEvent})
+  report.warnings.unshift(...prepared.warnings)
+  return report
+}
+
+/**
+ * `cache populate --check`: every job's headers parsed again through its engine, every
+ * output made again, all compared with the store; nothing written (check.ts).
+ */
+export async function populateCheck(request: PopulateRequest, options: Omit<PopulateOptions, 'keepStaging'> = {}): Promise<CheckReport> {
+  const prepared = await preparePopulate(request)
+  for (const message of prepared.warnings) options.onEvent?.({type: 'warning', message})
+  const runId = newRunId()
+  const engines = engineSet((name) => makeEngine(name, request.env ?? process.env, runId))
+  let work
+  try {
+    work = await computeJobWork(prepared.plan, prepared.generate)
+    // Every job parses every header: its engine may start loading its parser now.
+    for (const w of work) void engines.get(w.job.engine).then((e) => e.prepare?.(w.job, w.headers.length), () => undefined)
+  } catch (error) {
+    await engines.close()
+    throw error
+  }
+  const {checkPopulate} = await import('./check.js')
+  const report = await checkPopulate(prepared.plan, work, {engines, signal: options.signal, onEvent: options.onEvent})
   report.warnings.unshift(...prepared.warnings)
   return report
 }

@@ -45,6 +45,8 @@ export interface PopulateReport {
 export type PopulateEvent =
   | {type: 'job-phase'; job: string; phase: Phase; detail?: string}
   | {type: 'job-end'; job: string; report: JobReport}
+  /** `cache populate --check`: a job's entries were made again and compared. */
+  | {type: 'job-checked'; job: string; status: 'identical' | 'differs' | 'failed'; differences: number; durationMs: number}
   | {type: 'merge'; sources: number}
   | {type: 'warning'; message: string}
 

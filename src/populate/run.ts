@@ -29,13 +29,13 @@ import type {EngineName} from './engine-choice.js'
 import type {PopulateJob, PopulatePlan} from './plan.js'
 import {type JobReport, type PopulateEvent, type PopulateReport, REPORT_SCHEMA_VERSION} from './report.js'
 
-interface OutputWork {
+export interface OutputWork {
   writer: WriterJob
   key: {key: string; options: Record<string, unknown>}
   present: boolean
 }
 
-interface HeaderWork {
+export interface HeaderWork {
   job: HeaderJob
   keys: HeaderKeys
   /** The stored IR when present and fresh. */
@@ -45,7 +45,7 @@ interface HeaderWork {
   outputs: OutputWork[]
 }
 
-interface JobWork {
+export interface JobWork {
   job: PopulateJob
   label: string
   headers: HeaderWork[]
@@ -133,7 +133,7 @@ async function headerWork(store: Store, jobs: HeaderJob[], root: string): Promis
   return out
 }
 
-function errorOf(error: unknown): JobReport['error'] {
+export function errorOf(error: unknown): JobReport['error'] {
   if (isHeaderkitError(error)) return {code: error.code, message: error.message, hint: error.hint ?? null}
   if ((error as Error)?.name === 'AbortError') return {code: 'E_ABORTED', message: 'stopped before it finished', hint: null}
   return {code: 'E_INTERNAL', message: (error as Error)?.message ?? String(error), hint: null}

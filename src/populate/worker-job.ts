@@ -9,7 +9,7 @@ import {posix} from 'node:path'
 import {glob} from 'tinyglobby'
 import {HeaderkitError} from '../errors.js'
 import {headerFromJson} from '../ir/json.js'
-import {projectRelative, searchPaths} from '../generate/args.js'
+import {argsFromKeyForm, projectRelative, searchPaths} from '../generate/args.js'
 import type {HeaderKeys, ParsedHeader} from '../generate/pipeline.js'
 
 /** Where the job's archive is unpacked: every image has /tmp, and putArchive needs an existing directory. */
@@ -52,13 +52,7 @@ export interface WorkerRequest {
 
 /** Key-form arguments (`-I@/include`) made absolute under the container's project root. */
 export function containerArgs(keys: HeaderKeys): string[] {
-  const {defines, includeDirs, args} = keys.irInputs
-  const place = (value: string): string => (value.startsWith('@/') ? `${WORKER_PROJECT}/${value.slice(2)}` : value)
-  return [
-    ...defines.map((d) => `-D${d}`),
-    ...includeDirs.map((d) => `-I${place(d)}`),
-    ...args.map((a) => a.replace(/^(-I|-iquote|-isystem|-idirafter|-include|-imacros|-isysroot|--sysroot=)@\//, `$1${WORKER_PROJECT}/`)),
-  ]
+  return argsFromKeyForm(keys.irInputs, WORKER_PROJECT)
 }
 
 export function workerRequests(keys: HeaderKeys[], triple: string): WorkerRequest[] {

@@ -3,6 +3,7 @@ import {BaseCommand} from '../../cli/base.js'
 import {parseFlags, projectFlags, writerFlag} from '../../cli/flags.js'
 import type {PopulatePlan} from '../../populate/plan.js'
 import type {PopulateReport} from '../../populate/report.js'
+import type {CheckReport} from '../../populate/check.js'
 
 export default class CachePopulate extends BaseCommand {
   static override summary = 'Fill the store for Linux platforms by parsing inside manylinux/musllinux containers'
@@ -18,6 +19,7 @@ export default class CachePopulate extends BaseCommand {
     '<%= config.bin %> cache populate --cibuildwheel --dry-run',
     '<%= config.bin %> cache populate include/mylib.h -w cffi --platform linux/arm64 --platform linux/amd64:musl',
     '<%= config.bin %> cache populate --platform linux/arm64 --keep-staging artifacts/ --json',
+    '<%= config.bin %> cache populate --cibuildwheel --check        # CI: prove every platform\'s entries are what its image gives',
   ]
   static override strict = false
   static override args = {headers: Args.string({description: 'header files or globs (default: headers in the config)', required: false})}
@@ -36,9 +38,10 @@ export default class CachePopulate extends BaseCommand {
     'before-all': Flags.boolean({summary: 'Run cibuildwheel\'s before-all for each platform first (default); --no-before-all skips it.', allowNo: true}),
     'keep-staging': Flags.string({summary: 'Keep each platform\'s staging store in DIR/<platform> (for CI artifacts and store merge).', helpValue: 'DIR'}),
     'dry-run': Flags.boolean({summary: 'Print the plan and exit without running anything.'}),
+    check: Flags.boolean({summary: 'Parse every header of every job again (present or not) through its engine, make every output again, and compare with the store; write nothing. Exits 1 on any difference or missing entry.', exclusive: ['dry-run', 'keep-staging']}),
   }
 
-  async run(): Promise<PopulatePlan | PopulateReport | undefined> {
+  async run(): Promise<PopulatePlan | PopulateReport | CheckReport | undefined> {
     const {argv, flags} = await this.parse(CachePopulate)
     const {executePopulate} = await import('../../cli/populate-run.js')
     const {value, exitCode} = await executePopulate(argv as string[], flags, this.jsonEnabled())

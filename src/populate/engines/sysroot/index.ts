@@ -30,7 +30,8 @@ import {createParsePool, type ParsePool} from '../../parse-pool.js'
 export const SYSROOT_DIRS = ['/usr/include', '/usr/local/include']
 /** Bumped when what is extracted, or how, changes: old sysroots are then not reused. */
 const SYSROOT_FORMAT = 1
-const MARKER = '.headerkit-sysroot.json'
+/** Written last into an extracted sysroot: its presence means the extraction finished. */
+export const MARKER = '.headerkit-sysroot.json'
 
 export interface SysrootEngineOptions extends DockerSessionOptions {
   cacheDir?: string
@@ -94,6 +95,15 @@ function s390xArgs(libc: PopulateJob['libc'], image: Pick<PopulateJob['image'], 
   if (minor >= 34) return ['-march=z14', '-mtune=z15']
   if (minor >= 28) return ['-march=z13', '-mtune=z14']
   return z196
+}
+
+/**
+ * The clang arguments of a header's parse against an extracted sysroot: the header's own
+ * (absolute), then the sysroot, clang's builtin headers and what the platform's compiler
+ * adds. Populate's parses and `cache verify --reproduce`'s re-parses both use this.
+ */
+export function sysrootParseArgs(clangArgs: readonly string[], sysroot: string, job: Pick<PopulateJob, 'arch' | 'libc' | 'triple'> & {image?: Pick<PopulateJob['image'], 'reference' | 'shortname'>}, resourceDir: string): string[] {
+  return [...clangArgs, `--sysroot=${sysroot}`, '-resource-dir', resourceDir, ...multiarchArgs(sysroot, job.triple), ...marchArgs(job)]
 }
 
 function pinnedDigest(reference: string): string | undefined {
@@ -194,7 +204,7 @@ export function createSysrootEngine(options: SysrootEngineOptions): PopulateEngi
     const parseAll = async (dir: string): Promise<ParsedHeader[]> => {
       const resourceDir = resourceDirFor(libPath, await pool.version())
       if (!resourceDir) throw new DockerError(`cannot find the builtin headers (resource directory) of ${libPath}`, 'install libclang-common-N-dev for your libclang version', 'E_RESOURCE_DIR')
-      const settled = await Promise.allSettled(input.headers.map((h) => pool.parse({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: [...h.clangArgs, `--sysroot=${dir}`, '-resource-dir', resourceDir, ...multiarchArgs(dir, job.triple), ...marchArgs(job)]}, signal)))
+      const settled = await Promise.allSettled(input.headers.map((h) => pool.parse({header: h.headerAbs, projectRoot: input.projectRoot, target: job.triple, libclang: libPath, args: sysrootParseArgs(h.clangArgs, dir, job, resourceDir)}, signal)))
       return settled.map((r) => {
         if (r.status === 'rejected') throw r.reason
         return {ir: r.value.ir, included: r.value.included, libclangVersion: r.value.libclangVersion}
