@@ -5,7 +5,7 @@
 
 /* What differs between platforms: each target's parse takes its own branch, which is
    why `headerkit cache populate` parses once per platform. */
-#if defined(__aarch64__)
+#ifdef __aarch64__
 #define DEMO_ARCH_NAME "aarch64"
 typedef struct demo_vector { uint64_t lanes[2]; } demo_vector;
 #else
