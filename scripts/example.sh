@@ -75,7 +75,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/headerkit-example-work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # The jobs, as "<platform key> <image> <triple>" lines (platform key: linux/arm64, linux/arm64:musl).
-headerkit cache populate --cibuildwheel --dry-run --json 2>/dev/null >"$work/plan.json"
+headerkit cache populate --cibuildwheel --dry-run --json >"$work/plan.json"
 jobs_of() {
   node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))
     for (const j of p.jobs) console.log(`${j.dockerPlatform}${j.libc === "musl" ? ":musl" : ""} ${j.image.reference} ${j.triple}`)' "$1"
@@ -121,7 +121,7 @@ if ((docker_ok)); then
   fi
 fi
 if ((!docker_ok)); then
-  echo "example: steps 2, 3 and 5 need Docker with QEMU, which cannot run here: ${docker_why:-no Docker Engine answers}"
+  echo "example: steps 2, 3 and 5 (they need Docker with QEMU) cannot run here: ${docker_why:-no Docker Engine answers}"
 fi
 done_step
 
@@ -159,8 +159,10 @@ done_step
 
 if ((docker_ok)); then
   # --- 5. Served by Python -----------------------------------------------------------------
-  aarch64=$(printf '%s\n' "${triples[@]}" | grep -m1 '^aarch64-.*-gnu$')
-  native=$(printf '%s\n' "${triples[@]}" | grep -m1 '^x86_64-.*-gnu$')
+  aarch64="" native=""
+  for t in "${triples[@]}"; do
+    case "$t" in aarch64-*-gnu) aarch64=${aarch64:-$t} ;; x86_64-*-gnu) native=${native:-$t} ;; esac
+  done
   step "5. served without libclang and without Node: python3 -m headerkit_store include/demo.h -w cffi --target $aarch64"
   # A PATH holding python3 and nothing else: no node, no clang within reach.
   mkdir -p "$work/bin"
