@@ -126,14 +126,16 @@ fi
 done_step
 
 # --- 1. The plan -------------------------------------------------------------------------
-step "1. the plan: headerkit cache populate --cibuildwheel --dry-run"
-headerkit cache populate --cibuildwheel --dry-run
+# Every job at once: the sysroot jobs take seconds, and the emulated one should not wait for them.
+concurrency=(--concurrency "$(wc -l <"$work/jobs")")
+step "1. the plan: headerkit cache populate --cibuildwheel ${concurrency[*]} --dry-run"
+headerkit cache populate --cibuildwheel "${concurrency[@]}" --dry-run
 done_step
 
 if ((docker_ok)); then
   # --- 2. The run --------------------------------------------------------------------------
-  step "2. the run: headerkit cache populate --cibuildwheel"
-  headerkit cache populate --cibuildwheel --concurrency "$(wc -l <"$work/jobs")"
+  step "2. the run: headerkit cache populate --cibuildwheel ${concurrency[*]}"
+  headerkit cache populate --cibuildwheel "${concurrency[@]}"
   done_step
 
   # --- 3. Again: nothing to do -------------------------------------------------------------
@@ -166,13 +168,14 @@ if ((docker_ok)); then
   step "5. served without libclang and without Node: python3 -m headerkit_store include/demo.h -w cffi --target $aarch64"
   # A PATH holding python3 and nothing else: no node, no clang within reach.
   mkdir -p "$work/bin"
-  ln -s "$(command -v python3)" "$work/bin/python3"
+  ln -s "$(python3 -c 'import sys; print(sys.executable)')" "$work/bin/python3"
   py() { env -i PATH="$work/bin" PYTHONPATH="$REPO/python" python3 -m headerkit_store include/demo.h -w cffi "$@"; }
   py --target "$aarch64" >"$work/aarch64.cdef.txt"
   py --target "$native" >"$work/native.cdef.txt"
   echo "$(wc -l <"$work/aarch64.cdef.txt") lines of cffi cdef for $aarch64; the lines that differ from $native:"
-  printf '   %-52s | %s\n' "$native" "$aarch64"
-  diff --side-by-side --suppress-common-lines --width 110 "$work/native.cdef.txt" "$work/aarch64.cdef.txt" | sed 's/^/   /' || true
+  # Each file headed by its triple, so the heading lines up with the columns.
+  diff --side-by-side --suppress-common-lines --expand-tabs --width 100 \
+    <(echo "$native"; cat "$work/native.cdef.txt") <(echo "$aarch64"; cat "$work/aarch64.cdef.txt") | sed 's/^/   /' || true
   done_step
 fi
 

@@ -7,9 +7,11 @@
    why `headerkit cache populate` parses once per platform. */
 #ifdef __aarch64__
 #define DEMO_ARCH_NAME "aarch64"
+#define DEMO_VECTOR_LANES 2
 typedef struct demo_vector { uint64_t lanes[2]; } demo_vector;
 #else
 #define DEMO_ARCH_NAME "generic"
+#define DEMO_VECTOR_LANES 4
 typedef struct demo_vector { uint32_t lanes[4]; } demo_vector;
 #endif
 
