@@ -262,7 +262,7 @@ _TOP_KEYS = ("backend", "writers", "include_dirs", "defines", "backend_args", "p
              "writer", "build", "auto_install_libclang")
 _OVERRIDE_KEYS = ("defines", "include_dirs", "extra_args", "backend", "target", "writer_options", "output")
 _CACHE_KEYS = ("no_cache", "no_ir_cache", "no_output_cache", "populate")
-_POPULATE_KEYS = ("platforms", "python_versions", "timeout", "concurrency", "images", "hosts", "engine")
+_POPULATE_KEYS = ("platforms", "python_versions", "timeout", "concurrency", "images", "hosts", "engine", "engines")
 
 
 def _distance(a: str, b: str) -> int:
@@ -314,6 +314,11 @@ class _Validator:
             self.string_table(table["hosts"], [*path, "hosts"], "platform -> Docker endpoint")
         if "engine" in table and table["engine"] not in ("docker", "sysroot", "auto"):
             self.fail([*path, "engine"], f"unknown engine {_js_string(table['engine']) if isinstance(table['engine'], str) else table['engine']}", 'use "auto", "docker" or "sysroot"')
+        if "engines" in table:
+            self.string_table(table["engines"], [*path, "engines"], "platform -> engine")
+            for key, engine in table["engines"].items():
+                if engine not in ("docker", "sysroot", "auto"):
+                    self.fail([*path, "engines", key], f"unknown engine {_js_string(engine)}", 'use "auto", "docker" or "sysroot"')
         self.unknown_keys(table, path, _POPULATE_KEYS)
 
     def fail(self, path: KeyPath, message: str, hint: Optional[str] = None) -> NoReturn:

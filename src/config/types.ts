@@ -41,6 +41,8 @@ export interface PopulateConfig {
   hosts?: Record<string, string>
   /** Where the parser runs: `auto`, `docker` or `sysroot`. */
   engine?: string
+  /** platform (`linux/arm64:musl`) -> engine, beating `engine` for that platform */
+  engines?: Record<string, string>
 }
 
 export interface CacheConfig {

@@ -66,7 +66,7 @@ function describe(value: unknown): string {
 const TOP_KEYS = ['backend', 'writers', 'include_dirs', 'defines', 'backend_args', 'plugins', 'target', 'store_dir', 'exclude', 'headers', 'output', 'cache', 'writer', 'build', 'auto_install_libclang'] as const
 const OVERRIDE_KEYS = ['defines', 'include_dirs', 'extra_args', 'backend', 'target', 'writer_options', 'output'] as const
 const CACHE_KEYS = ['no_cache', 'no_ir_cache', 'no_output_cache', 'populate'] as const
-const POPULATE_KEYS = ['platforms', 'python_versions', 'timeout', 'concurrency', 'images', 'hosts', 'engine'] as const
+const POPULATE_KEYS = ['platforms', 'python_versions', 'timeout', 'concurrency', 'images', 'hosts', 'engine', 'engines'] as const
 
 class Validator {
   readonly warnings: ConfigWarning[] = []
@@ -224,6 +224,12 @@ class Validator {
     if (table.engine !== undefined) {
       if (table.engine !== 'docker' && table.engine !== 'sysroot' && table.engine !== 'auto') this.fail([...path, 'engine'], `unknown engine ${JSON.stringify(table.engine)}`, 'use "auto", "docker" or "sysroot"')
       out.engine = table.engine
+    }
+    if (table.engines !== undefined) {
+      out.engines = this.stringTable(table.engines, [...path, 'engines'], 'platform -> engine')
+      for (const [key, engine] of Object.entries(out.engines)) {
+        if (engine !== 'docker' && engine !== 'sysroot' && engine !== 'auto') this.fail([...path, 'engines', key], `unknown engine ${JSON.stringify(engine)}`, 'use "auto", "docker" or "sysroot"')
+      }
     }
     this.unknownKeys(table, path, POPULATE_KEYS)
     return out

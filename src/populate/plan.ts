@@ -287,6 +287,15 @@ export function planPopulate(input: PlanInput): PopulatePlan {
     if ('nonLinux' in spec) throw configError(input, `cache.populate.hosts."${key}"`, `${spec.nonLinux} cannot be populated in Linux containers`)
     configHosts.set(key.includes(':') || spec.libc === 'musl' ? spec.key : spec.platform.dockerPlatform, checkEndpoint(input, key, host))
   }
+  // Engines per platform, keyed as hosts are; --engine beats them all.
+  const configEngines = new Map<string, {engine: EngineChoice; setBy: string}>()
+  for (const [key, value] of Object.entries(populate.engines ?? {})) {
+    const spec = parsePlatformSpecOrConfigError(input, key, 'engines')
+    const where = `cache.populate.engines."${key}"`
+    if ('nonLinux' in spec) throw configError(input, where, `${spec.nonLinux} cannot be populated in Linux containers`)
+    if (!ENGINE_CHOICES.includes(value as EngineChoice)) throw configError(input, where, `unknown engine '${value}'`, `use one of: ${ENGINE_CHOICES.join(', ')}`)
+    configEngines.set(key.includes(':') || spec.libc === 'musl' ? spec.key : spec.platform.dockerPlatform, {engine: value as EngineChoice, setBy: configKey(input, where)})
+  }
 
   // cibuildwheel's selection, when asked for.
   if (flags.cibuildwheel && !input.pyproject) throw new UsageError('--cibuildwheel needs a pyproject.toml in the project root', `none found in ${root}; add [tool.cibuildwheel] there or use --platform`)
@@ -369,7 +378,8 @@ export function planPopulate(input: PlanInput): PopulatePlan {
       : env.DOCKER_HOST ? {host: env.DOCKER_HOST, source: 'env' as const} : {host: DEFAULT_DOCKER_ENDPOINT, source: 'default' as const}
     const triple = platform.triple[libc]
     for (const {image, identifiers, beforeAll} of groups.values()) {
-      const chosen = chooseEngine(engine, {arch: platform.arch, dockerPlatform: platform.dockerPlatform, image}, engineSetBy)
+      const perPlatform = flags.engine === undefined ? configEngines.get(key) ?? configEngines.get(platform.dockerPlatform) : undefined
+      const chosen = chooseEngine(perPlatform?.engine ?? engine, {arch: platform.arch, dockerPlatform: platform.dockerPlatform, image}, perPlatform?.setBy ?? engineSetBy)
       if (beforeAll && /\{(project|package)\}/.test(beforeAll.command)) warnings.push(`before-all for ${key} names {project} or {package}: headerkit runs it without the project, where those are empty`)
       jobs.push({dockerPlatform: platform.dockerPlatform, arch: platform.arch, libc, triple, image, endpoint, identifiers, entries: entriesFor(input, triple, warnings), writers, engine: chosen.engine, engineReason: chosen.reason, beforeAll: beforeAll ? {command: beforeAll.command.replace(/\{(project|package)\}/g, ''), setBy: beforeAll.setBy} : null})
     }

@@ -78,6 +78,8 @@ concurrency = 2
 "linux/arm64" = "quay.io/pypa/manylinux_2_28_aarch64@sha256:52e4da6e9348db7cd0b529a827623b62b7c1fe867ba515ae752fa13d41f7f46e"
 [cache.populate.hosts]
 "linux/arm64" = "ssh://builder-arm64"
+[cache.populate.engines]
+"linux/arm64:musl" = "sysroot"
 
 [writer.cffi]
 exclude_patterns = ["^_internal"]
@@ -109,6 +111,7 @@ names = ["a", "b"]
           concurrency: 2,
           images: {'linux/arm64': 'quay.io/pypa/manylinux_2_28_aarch64@sha256:52e4da6e9348db7cd0b529a827623b62b7c1fe867ba515ae752fa13d41f7f46e'},
           hosts: {'linux/arm64': 'ssh://builder-arm64'},
+          engines: {'linux/arm64:musl': 'sysroot'},
         },
       },
       // B-OPT-1/2: a one-element list stays a list, 0 stays a number, true stays a boolean.
@@ -153,6 +156,7 @@ build = "cp312-*"
     {name: 'a bad override in the table form', file: 'pyproject.toml', text: '[tool.headerkit.headers."include/a.h"]\ndefines = [1]\n', key: 'tool.headerkit.headers."include/a.h".defines[0]', line: 2, message: /expected a string, found integer 1/},
     {name: 'populate timeout', file: '.headerkit.toml', text: '[cache.populate]\ntimeout = "10m"\n', key: 'cache.populate.timeout', line: 2, message: /cache\.populate\.timeout: expected a positive integer, found string "10m"/},
     {name: 'python_versions as floats', file: '.headerkit.toml', text: '[cache.populate]\npython_versions = [3.12]\n', key: 'cache.populate.python_versions[0]', line: 2, message: /expected a string, found float 3\.12 \(quote the value to make it a string\)/},
+    {name: 'an unknown engine for a platform', file: '.headerkit.toml', text: '[cache.populate.engines]\n"linux/amd64" = "docker"\n"linux/arm64:musl" = "qemu"\n', key: 'cache.populate.engines."linux/arm64:musl"', line: 3, message: /cache\.populate\.engines\."linux\/arm64:musl": unknown engine "qemu" \(use "auto", "docker" or "sysroot"\)/},
     {name: 'an output template that is not a string', file: '.headerkit.toml', text: '[output]\ncffi = ["a"]\n', key: 'output.cffi', line: 2, message: /output\.cffi: expected a string, found array/},
     {name: 'a [writer.NAME] that is not a table', file: '.headerkit.toml', text: '[writer]\ncffi = 1\n', key: 'writer.cffi', line: 2, message: /writer\.cffi: expected a table of writer options, found integer 1/},
     {name: 'tool.headerkit that is not a table', file: 'pyproject.toml', text: '[tool]\nheaderkit = "yes"\n', key: 'tool.headerkit', line: 2, message: /tool\.headerkit: expected a table, found string "yes"/},

@@ -205,6 +205,20 @@ describe('populate plan from cibuildwheel fixtures', () => {
     assert.deepEqual(local.jobs[0]!.endpoint, {host: 'unix:///var/run/docker.sock', source: 'default'})
   })
 
+  it('a config engines entry picks its platform\'s engine (a :musl key beats the plain one); --engine beats them all', async () => {
+    const plan = await planFor('engines')
+    assert.deepEqual(plan.jobs.map((j) => [j.libc === 'musl' ? `${j.dockerPlatform}:musl` : j.dockerPlatform, j.engine, j.engineReason]), [
+      ['linux/amd64', 'docker', 'tool.headerkit.cache.populate.engine docker'],
+      ['linux/amd64:musl', 'sysroot', 'tool.headerkit.cache.populate.engines."linux/amd64:musl" sysroot'],
+      ['linux/arm64', 'sysroot', 'tool.headerkit.cache.populate.engines."linux/arm64" sysroot'],
+      ['linux/arm64:musl', 'docker', 'auto: the in-container worker runs on linux/arm64'],
+      ['linux/s390x', 'docker', 'tool.headerkit.cache.populate.engine docker'],
+      ['linux/s390x:musl', 'docker', 'tool.headerkit.cache.populate.engine docker'],
+    ])
+    const forced = await planFor('engines', {flags: {engine: 'sysroot'}})
+    assert.deepEqual(forced.jobs.map((j) => [j.engine, j.engineReason]), forced.jobs.map(() => ['sysroot', '--engine sysroot']))
+  })
+
   it('[tool.headerkit.cache.populate] platforms beat cibuildwheel, which still names the identifiers served', async () => {
     const plan = await planFor('config-platforms')
     assert.equal(plan.platformSource, 'config')

@@ -118,6 +118,10 @@ print(json.dumps([[compile_glob(p).match(s) is not None for s in ${JSON.stringif
     const bad = await runReader(['include/point.h', '-w', 'cffi'], {cwd: dir})
     assert.equal(bad.exitCode, 1)
     assert.match(bad.stderr, /^Error: config error in .*\.headerkit\.toml: cache\.populate\.engine: unknown engine "bogus" \(use "auto", "docker" or "sysroot"\)\n$/)
+    writeFileSync(join(dir, '.headerkit.toml'), '[cache.populate.engines]\n"linux/arm64:musl" = "bogus"\n')
+    const badEngines = await runReader(['include/point.h', '-w', 'cffi'], {cwd: dir})
+    assert.equal(badEngines.exitCode, 1)
+    assert.match(badEngines.stderr, /^Error: config error in .*\.headerkit\.toml: cache\.populate\.engines\."linux\/arm64:musl": unknown engine "bogus" \(use "auto", "docker" or "sysroot"\)\n$/)
   })
 
   it('the npm package ships python/ (package.json files covers every file of the Python package)', () => {

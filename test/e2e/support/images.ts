@@ -115,7 +115,7 @@ const MUSL_SCRIPT = fileURLToPath(new URL('./musl-standins.sh', import.meta.url)
 let muslBuilt: Promise<Record<string, string>> | undefined
 
 /**
- * Header-only musllinux stand-ins for linux/amd64:musl and linux/ppc64le:musl
+ * Header-only musllinux stand-ins for linux/amd64:musl, linux/arm64:musl and linux/ppc64le:musl
  * (musl-standins.sh: Debian's musl-dev and linux-libc-dev laid out as Alpine does, never
  * started), keyed `linux/amd64:musl`. Built on the first call of the process (seconds).
  */

@@ -16,7 +16,7 @@ REPO=headerkit-standin/musl-headers
 MIRROR=http://deb.debian.org/debian
 SUITE=bookworm
 # Debian arch, Docker platform, Debian's multiarch tuple (where linux-libc-dev puts asm/).
-SPECS=("amd64 linux/amd64 x86_64-linux-gnu" "ppc64el linux/ppc64le powerpc64le-linux-gnu")
+SPECS=("amd64 linux/amd64 x86_64-linux-gnu" "arm64 linux/arm64 aarch64-linux-gnu" "ppc64el linux/ppc64le powerpc64le-linux-gnu")
 
 # shellcheck source=standin-lib.sh
 source "$(dirname "$SELF")/standin-lib.sh"

@@ -5,11 +5,13 @@
 
 /* What differs between platforms: each target's parse takes its own branch, which is
    why `headerkit cache populate` parses once per platform. */
-#if defined(__aarch64__)
+#ifdef __aarch64__
 #define DEMO_ARCH_NAME "aarch64"
+#define DEMO_VECTOR_LANES 2
 typedef struct demo_vector { uint64_t lanes[2]; } demo_vector;
 #else
 #define DEMO_ARCH_NAME "generic"
+#define DEMO_VECTOR_LANES 4
 typedef struct demo_vector { uint32_t lanes[4]; } demo_vector;
 #endif
 
