@@ -65,11 +65,14 @@ export function multiarchArgs(sysroot: string, triple: string): string[] {
   return dir && existsSync(dir) ? ['-idirafter', dir] : []
 }
 
+/** What names an image: its reference, and cibuildwheel's shortname where it has one. */
+type ImageName = {reference: string; shortname?: string | null}
+
 /**
  * The CPU the image's own compiler targets by default, where clang's default differs in
  * what a parse sees (install-clang-static.sh for manylinux; GCC's configure for s390x).
  */
-export function marchArgs(job: Pick<PopulateJob, 'arch' | 'libc'> & {image?: Pick<PopulateJob['image'], 'reference' | 'shortname'>}): string[] {
+export function marchArgs(job: Pick<PopulateJob, 'arch' | 'libc'> & {image?: ImageName}): string[] {
   switch (job.arch) {
     case 'i686': return job.libc === 'musl' ? ['-march=pentium-m'] : ['-march=k8', '-mtune=generic']
     case 'armv7l': return ['-march=armv7a']
@@ -86,7 +89,7 @@ export function marchArgs(job: Pick<PopulateJob, 'arch' | 'libc'> & {image?: Pic
  * z196/zEC12 on RHEL 7 (manylinux2014); Alpine's (musllinux) and Debian's
  * to z196/zEC12. An image whose policy its name does not give gets z196, the oldest of them.
  */
-function s390xArgs(libc: PopulateJob['libc'], image: Pick<PopulateJob['image'], 'reference' | 'shortname'> | undefined): string[] {
+function s390xArgs(libc: PopulateJob['libc'], image: ImageName | undefined): string[] {
   const z196 = ['-march=z196', '-mtune=zEC12']
   if (libc === 'musl' || !image) return z196
   const glibc = /manylinux_2_(\d+)/.exec(image.shortname ?? image.reference)
@@ -102,7 +105,7 @@ function s390xArgs(libc: PopulateJob['libc'], image: Pick<PopulateJob['image'], 
  * (absolute), then the sysroot, clang's builtin headers and what the platform's compiler
  * adds. Populate's parses and `cache verify --reproduce`'s re-parses both use this.
  */
-export function sysrootParseArgs(clangArgs: readonly string[], sysroot: string, job: Pick<PopulateJob, 'arch' | 'libc' | 'triple'> & {image?: Pick<PopulateJob['image'], 'reference' | 'shortname'>}, resourceDir: string): string[] {
+export function sysrootParseArgs(clangArgs: readonly string[], sysroot: string, job: Pick<PopulateJob, 'arch' | 'libc' | 'triple'> & {image?: ImageName}, resourceDir: string): string[] {
   return [...clangArgs, `--sysroot=${sysroot}`, '-resource-dir', resourceDir, ...multiarchArgs(sysroot, job.triple), ...marchArgs(job)]
 }
 
