@@ -28,6 +28,7 @@ import {WRITER_IMPL_VERSION} from '../writers/registry.js'
 import {keyFormOf, searchPaths} from './args.js'
 import {dependenciesUnchanged, includeClosure, type Dependency} from './deps.js'
 import type {GenerationPlan, HeaderJob, WriterJob} from './request.js'
+import {isUniversal, universalResult} from './universal.js'
 
 /** Where a result came from. */
 export type ResultSource = 'output-cache' | 'ir-cache' | 'parsed'
@@ -302,6 +303,10 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
     const jobResults: (GenerationResult | undefined)[] = []
 
     for (const [index, w] of job.writers.entries()) {
+      if (isUniversal(w)) {
+        jobResults[index] = await universalResult({store: useIr ? store : undefined, useOutput, job, keys, w, projectRoot, cwd: plan.context.cwd, strict: plan.strict, warnings})
+        continue
+      }
       const out = await computeOutputKey(keys.irKey, w)
       const key = out?.key
       const keyOptions = out?.options ?? {}

@@ -27,7 +27,8 @@ import {Layouts, pointerSize} from './layout.js'
 import {decodeCLiteral} from './lua.js'
 import {applyExcludes, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
 import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
-import {UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
+import {universalCtypes} from './universal/ctypes.js'
+import {UNIVERSAL_OPTIONS, UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
 
 const PRIMITIVES: Record<string, string> = {
   'char': 'ctypes.c_char', 'signed char': 'ctypes.c_byte', 'unsigned char': 'ctypes.c_ubyte',
@@ -393,7 +394,9 @@ export const ctypesWriter: Writer = {
     library: {type: 'string', default: '', description: 'library to load: a name for ctypes.util.find_library ("z"), a path, or empty for the symbols already loaded in the process'},
     exclude_patterns: EXCLUDE_PATTERNS_OPTION,
     lib_name: {type: 'string', default: '_lib', description: 'name of the module variable that holds the loaded library'},
+    ...UNIVERSAL_OPTIONS,
     layout_check: {type: 'boolean', default: true, description: "at import, compare ctypes' size, alignment and member offsets of every record with the IR's, and refuse to import on a difference"},
   },
   write: (ir, options, context) => headerToCtypes(ir, options, context),
+  universal: {extension: '.py', write: (members, options, context) => universalCtypes(members, options, context)},
 }
