@@ -36,23 +36,22 @@ def _layout_problem(checks, target):
     little = sys.byteorder == 'little'
     for cls, record, size, align, members in checks:
         problem = None
-        if ctypes.sizeof(cls) != size:
+        for name, bits, width in members:
+            at, got_width = _member_bits(cls, name)
+            if at is None:
+                problem = 'member %r is missing from the ctypes class' % name
+            elif width is not None and not little:
+                continue
+            elif at != bits:
+                problem = 'member %r is at %s in ctypes, %s in the IR' % (name, _at(at), _at(bits))
+            elif width is not None and got_width is not None and got_width != width:
+                problem = 'bitfield %r is %d bits wide in ctypes, %d in the IR' % (name, got_width, width)
+            if problem:
+                break
+        if problem is None and ctypes.sizeof(cls) != size:
             problem = 'its size is %d bytes in ctypes, %d in the IR' % (ctypes.sizeof(cls), size)
-        elif align is not None and not getattr(cls, '_pack_', 0) and ctypes.alignment(cls) != align:
+        if problem is None and align is not None and not getattr(cls, '_pack_', 0) and ctypes.alignment(cls) != align:
             problem = 'its alignment is %d in ctypes, %d in the IR' % (ctypes.alignment(cls), align)
-        else:
-            for name, bits, width in members:
-                at, got_width = _member_bits(cls, name)
-                if at is None:
-                    problem = 'member %r is missing from the ctypes class' % name
-                elif width is not None and not little:
-                    continue
-                elif at != bits:
-                    problem = 'member %r is at %s in ctypes, %s in the IR' % (name, _at(at), _at(bits))
-                elif width is not None and got_width is not None and got_width != width:
-                    problem = 'bitfield %r is %d bits wide in ctypes, %d in the IR' % (name, got_width, width)
-                if problem:
-                    break
         if problem:
             return ('%s: the layout of %s disagrees with the IR for %s: %s; these bindings were made for another platform '
                     'or from a damaged IR: regenerate them for this platform (or turn the check off with the layout_check option)'
