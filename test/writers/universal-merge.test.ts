@@ -101,7 +101,7 @@ describe('universal ctypes module from per-target IR', () => {
       {kind: 'struct', name: 'differs', fields: [{name: 'n', type: {kind: 'ctype', name: 'long'}, offset_bits: 0}], size: long, align: long},
       {kind: 'function', name: 'f', return_type: {kind: 'ctype', name: 'int'}, parameters: [], is_variadic: false},
     ],
-  } as Header)
+  })
   const ctypes = getWriter('ctypes')
 
   it('shares the equal record and its check, and writes the differing one per target, with its source entry named', () => {
