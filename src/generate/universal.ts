@@ -66,7 +66,7 @@ export async function universalMembers(store: Store, job: HeaderJob, keys: Heade
     if (ir && found.hit) members.push({target, entry: found.path, ir, irKey: key})
     else missing.push(target)
   }
-  const add = `fill it with \`headerkit cache populate\` (or \`headerkit ${job.header} --target TRIPLE\` where that target's headers are), then run again`
+  const add = `fill the store with \`headerkit cache populate\`, or \`headerkit ${job.header} --target TRIPLE\` where that target's headers are, then run again`
   if (named && named.length > 0 && missing.length > 0) {
     throw new UniversalCoverageError(`the store holds no fresh IR of ${job.header} (with these arguments) for ${missing.join(', ')}, which --target names for the universal output`, add)
   }
