@@ -147,3 +147,33 @@ print(json.dumps({'target': m.TARGET, 'cdef': m.CDEF, 'mix': lib.uni_mix(4), 'pa
     assert.match(absent.stderr, /the store holds no fresh IR of include\/uni\.h \(with these arguments\) for riscv64-unknown-linux-gnu, .*fill the store with `headerkit cache populate`/)
   })
 })
+
+describe('universal = true in the config, and cache verify --sources', function () {
+  this.timeout(240_000)
+
+  it('writes the universal module from the config alone, and verify --sources wants it present for the targets the store holds', async () => {
+    const dir = await universalProject([X86_64, AARCH64], 'hk-universal-config-')
+    writeFileSync(join(dir, 'pyproject.toml'), `[tool.headerkit]
+include_dirs = ["include"]
+writers = ["ctypes"]
+
+[[tool.headerkit.headers]]
+pattern = "include/uni.h"
+
+[tool.headerkit.output]
+ctypes = "pkg/_uni.py"
+
+[tool.headerkit.writer.ctypes]
+universal = true
+`)
+    const before = await runCli(['cache', 'verify', '--sources'], {cwd: dir})
+    assert.equal(before.exitCode, 1, before.stdout + before.stderr)
+    assert.match(before.stdout, /include\/uni\.h: source-missing: no fresh ctypes output entry for universal: no universal output covering aarch64-unknown-linux-gnu, x86_64-pc-linux-gnu/)
+    const made = await runCli(['--json'], {cwd: dir})
+    assert.equal(made.exitCode, 0, made.stderr)
+    assert.equal(parseJsonOutput<JsonReport>(made).results[0]!.target, `${AARCH64},${X86_64}`)
+    assert.match(readFileSync(join(dir, 'pkg/_uni.py'), 'utf8'), /^TARGET, _problem = _select\(\)$/m)
+    const after = await runCli(['cache', 'verify', '--sources'], {cwd: dir})
+    assert.equal(after.exitCode, 0, after.stdout + after.stderr)
+  })
+})
