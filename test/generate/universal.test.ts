@@ -10,16 +10,10 @@
 import assert from 'node:assert/strict'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {lookupIr} from '../../src/store/lookup.js'
-import {openStore} from '../../src/store/layout.js'
-import {irKey} from '../../src/store/keys.js'
-import {computeIrKey} from '../../src/generate/pipeline.js'
-import {planGeneration} from '../../src/generate/request.js'
-import {headerFromJson} from '../../src/ir/json.js'
-import type {Header, Struct} from '../../src/ir/types.js'
+import type {Struct} from '../../src/ir/types.js'
 import {getWriter, resolveWriterOptions} from '../../src/writers/index.js'
 import {parseJsonOutput, runCli} from '../support/cli.js'
-import {AARCH64, fillTarget, universalProject, X86_64} from '../support/universal-project.js'
+import {AARCH64, fillTarget, storedIr, universalProject, X86_64} from '../support/universal-project.js'
 import {mustRun, PYTHON, run} from '../writers/helpers.js'
 
 interface JsonReport {
@@ -34,15 +28,6 @@ async function generate(dir: string, args: string[]): Promise<JsonReport> {
 
 function python(dir: string, script: string): {status: number | null; stdout: string; stderr: string} {
   return run(PYTHON, ['-c', script], {cwd: dir})
-}
-
-/** The IR the store holds for uni.h on `target`, and its entry. */
-async function storedIr(dir: string, target: string): Promise<{ir: Header; entry: string}> {
-  const plan = await planGeneration({cwd: dir, writers: ['json'], env: {}})
-  const keys = await computeIrKey(plan.jobs[0]!, dir)
-  const found = await lookupIr(openStore(plan.storeDir), await irKey({...keys.irInputs, target}))
-  assert.ok(found.hit)
-  return {ir: headerFromJson(found.payload), entry: found.path}
 }
 
 describe('--universal (x86_64 + aarch64 in the store, imported natively)', function () {

@@ -7,7 +7,12 @@
  */
 import {cpSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
+import assert from 'node:assert/strict'
 import {computeIrKey, storeParsedIr} from '../../src/generate/pipeline.js'
+import {headerFromJson} from '../../src/ir/json.js'
+import type {Header} from '../../src/ir/types.js'
+import {irKey} from '../../src/store/keys.js'
+import {lookupIr} from '../../src/store/lookup.js'
 import {planGeneration} from '../../src/generate/request.js'
 import {parseHeader} from '../../src/parse/index.js'
 import {crossSysrootArgs} from '../../src/parse/sysroot.js'
@@ -41,4 +46,13 @@ export async function universalProject(targets: string[], prefix?: string): Prom
   const dir = universalProjectDir(prefix)
   for (const target of targets) await fillTarget(dir, target)
   return dir
+}
+
+/** The IR the store holds for the project's header on `target` (under the key a build there computes), and its entry. */
+export async function storedIr(dir: string, target: string): Promise<{ir: Header; entry: string}> {
+  const plan = await planGeneration({cwd: dir, writers: ['json'], env: {}})
+  const keys = await computeIrKey(plan.jobs[0]!, dir)
+  const found = await lookupIr(openStore(plan.storeDir), await irKey({...keys.irInputs, target}))
+  assert.ok(found.hit, `no IR of ${plan.jobs[0]!.header} for ${target} in the store`)
+  return {ir: headerFromJson(found.payload), entry: found.path}
 }
