@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from .args import project_relative, search_paths
+from .blake3 import blake3_hex
 from .canonical import canonical_json
 from .deps import include_closure, source_sha256
 from .errors import InputError, StoreMiss
 from .keys import ir_key, output_key
 from .request import Request
-from .spec import BACKEND, EXTRACTOR_VERSION, IR_SCHEMA_VERSION, WRITER_IMPL_VERSION, WRITERS
+from .spec import BACKEND, EXTRACTOR_VERSION, IR_SCHEMA_VERSION, LINUX_PLATFORMS, WRITER_IMPL_VERSION, WRITERS
 from .store import Index, Layer, Problem, ir_layer, lookup, output_layer, read_index, read_metadata, slug_head
 
 
@@ -62,10 +63,10 @@ def _describe_deps_change(recorded: List[Tuple[str, str]], current: List[Tuple[s
     return f"the headers {header} includes have changed ({'; '.join(parts)})"
 
 
-def _matching_ir(req: Request, layer: Layer, index: Index, slugs: List[str], header_sha: str, closure: List[Tuple[str, str]],
-                 key_form: Tuple[List[str], List[str], List[str]]) -> Dict[str, Any]:
+def _matching_ir(req: Request, target: str, layer: Layer, index: Index, slugs: List[str], header_sha: str, closure: List[Tuple[str, str]],
+                 key_form: Tuple[List[str], List[str], List[str]]) -> Tuple[Optional[Dict[str, Any]], str]:
     """The metadata of the IR entry among `slugs` made from this request's inputs and today's
-    bytes of the header and its include closure, or a StoreMiss saying why there is none."""
+    bytes of the header and its include closure for `target`, or None and why there is none."""
     same_header: List[Dict[str, Any]] = []
     damaged: List[str] = []
     for slug in slugs:
@@ -76,30 +77,49 @@ def _matching_ir(req: Request, layer: Layer, index: Index, slugs: List[str], hea
             damaged.append(f"ir/{slug}: {m.detail}")
         elif m["header_path"] == req.header and m["backend_name"] == BACKEND:
             same_header.append(m)
-    same_target = [m for m in same_header if m["target"] == req.target]
+    same_target = [m for m in same_header if m["target"] == target]
     if not same_target:
         others = sorted({m["target"] for m in same_header})
-        why = f"no entry for target {req.target}" + (f" (the store has {req.header} for {', '.join(others)})" if others else f" (the store has no entry for {req.header})")
+        why = f"no entry for target {target}" + (f" (the store has {req.header} for {', '.join(others)})" if others else f" (the store has no entry for {req.header})")
         if damaged:
             # The IR entries' metadata is where the sources' hashes are recorded: a damaged
             # one cannot be matched, even if its outputs are intact.
             why += f"; {len(damaged)} IR entr{'y is' if len(damaged) == 1 else 'ies are'} unusable ({damaged[0]}; see `headerkit cache verify`)"
-        raise _miss(req, why)
+        return None, why
     defines, include_dirs, args = key_form
     same_args = [m for m in same_target if (m["defines"], m["includes"], m["other_args"]) == key_form]
     if not same_args:
-        raise _miss(req, f"no entry for these arguments (defines {json.dumps(defines)}, include dirs {json.dumps(include_dirs)}, args {json.dumps(args)})")
+        return None, f"no entry for these arguments (defines {json.dumps(defines)}, include dirs {json.dumps(include_dirs)}, args {json.dumps(args)})"
     same_version = [m for m in same_args if m["ir_schema_version"] == IR_SCHEMA_VERSION and m["extractor_version"] == EXTRACTOR_VERSION]
     if not same_version:
-        raise _miss(req, f"the entries were made by another headerkit version (IR schema {same_args[0]['ir_schema_version']}, extractor {same_args[0]['extractor_version']}; this reader needs {IR_SCHEMA_VERSION}, {EXTRACTOR_VERSION})")
+        return None, f"the entries were made by another headerkit version (IR schema {same_args[0]['ir_schema_version']}, extractor {same_args[0]['extractor_version']}; this reader needs {IR_SCHEMA_VERSION}, {EXTRACTOR_VERSION})"
     same_bytes = [m for m in same_version if m["header_sha256"] == header_sha]
     if not same_bytes:
-        raise _miss(req, f"{req.header} has changed since the store was filled")
+        return None, f"{req.header} has changed since the store was filled"
     match = next((m for m in same_bytes if sorted((d["path"], d["sha256"]) for d in m["deps"]) == closure), None)
     if match is None:
         recorded = [(d["path"], d["sha256"]) for d in same_bytes[0]["deps"]]
-        raise _miss(req, _describe_deps_change(recorded, closure, req.header))
-    return match
+        return None, _describe_deps_change(recorded, closure, req.header)
+    return match, ""
+
+
+def _universal_key(req: Request, member_key: Callable[[str], Tuple[Optional[str], str]]) -> str:
+    """The key standing for a universal output's IR (src/store/keys.ts universalIrKey): every
+    covered target's IR key. The targets are those `universal_targets` names, else every Linux
+    target of cibuildwheel the store holds a fresh entry for, as the Node tool finds them."""
+    named = req.options.get("universal_targets") or []
+    candidates = named or [p["triple"][libc] for p in LINUX_PLATFORMS for libc in ("gnu", "musl")]
+    members: List[Dict[str, str]] = []
+    for target in candidates:
+        key, why = member_key(target)
+        if key is not None:
+            members.append({"target": target, "irKey": key})
+        elif named:
+            raise _miss(req, f"the universal output covers {target}, and {why}")
+    if not members:
+        raise _miss(req, "the store holds a fresh IR of the header for no target, so there is no universal output")
+    members.sort(key=lambda m: m["target"])
+    return blake3_hex(canonical_json({"kind": "universal", "members": members}).encode("utf-8"))
 
 
 def serve(req: Request) -> bytes:
@@ -130,26 +150,34 @@ def serve(req: Request) -> bytes:
     # The entries whose slug names this header are read first (DESIGN 11: no scan of the
     # store per lookup); every entry is read only when none of them is the one, which also
     # gives a miss its full reason.
-    match = None
     hinted = index.by_head.get(slug_head(BACKEND, req.header), [])
-    if hinted:
-        try:
-            match = _matching_ir(req, layer, index, hinted, header_sha, closure, (defines, include_dirs, args))
-        except StoreMiss:
-            match = None
-    if match is None:
-        match = _matching_ir(req, layer, index, index.slugs, header_sha, closure, (defines, include_dirs, args))
 
-    # The recorded BLAKE3 hashes are those of today's files: this is the Node tool's key.
-    blake = {d["path"]: d["hash"] for d in match["deps"]}
-    key = ir_key(IR_SCHEMA_VERSION, EXTRACTOR_VERSION, BACKEND, req.target, req.header, match["header_hash"], defines, include_dirs, args,
-                 [{"path": p, "hash": blake[p]} for p, _ in closure])
-    ir_entry, problem = lookup(layer, key)
-    if ir_entry is None:
-        raise _miss(req, problem or "no IR entry under the current key")
-    stale = _stale_file(root, ir_entry.metadata["provenance"].get("parsed_includes") or [])
-    if stale is not None:
-        raise _miss(req, f"{stale} (read by the parser) has changed since the store was filled")
+    def member_key(target: str) -> Tuple[Optional[str], str]:
+        """The IR key of this request on `target` when the store holds a fresh entry for it, else (None, why)."""
+        key_form = (defines, include_dirs, args)
+        match, why = _matching_ir(req, target, layer, index, hinted, header_sha, closure, key_form) if hinted else (None, "")
+        if match is None:
+            match, why = _matching_ir(req, target, layer, index, index.slugs, header_sha, closure, key_form)
+        if match is None:
+            return None, why
+        # The recorded BLAKE3 hashes are those of today's files: this is the Node tool's key.
+        blake = {d["path"]: d["hash"] for d in match["deps"]}
+        key = ir_key(IR_SCHEMA_VERSION, EXTRACTOR_VERSION, BACKEND, target, req.header, match["header_hash"], defines, include_dirs, args,
+                     [{"path": p, "hash": blake[p]} for p, _ in closure])
+        ir_entry, problem = lookup(layer, key)
+        if ir_entry is None:
+            return None, problem or "no IR entry under the current key"
+        stale = _stale_file(root, ir_entry.metadata["provenance"].get("parsed_includes") or [])
+        if stale is not None:
+            return None, f"{stale} (read by the parser) has changed since the store was filled"
+        return key, ""
+
+    if req.options.get("universal") is True:
+        key = _universal_key(req, member_key)
+    else:
+        key, why = member_key(req.target)
+        if key is None:
+            raise _miss(req, why)
 
     options = json.loads(canonical_json(req.options))
     out_key = output_key(key, req.writer, options, writer["cache_version"], WRITER_IMPL_VERSION)

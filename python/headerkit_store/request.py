@@ -145,6 +145,9 @@ def plan(ctx: ProjectContext, header: str, writer: str, env: Mapping[str, str], 
         override.extra_args if override.extra_args is not None else config.backend_args,
         list(defines), list(include_dirs), list(backend_args), ctx.project_root, ctx.cwd)
     options = resolve_writer_options(writer, config.writer.get(writer), (override.writer_options or {}).get(writer), writer_opt_flags, writer_options)
+    if isinstance(options.get("universal_targets"), list):
+        # As the Node tool keys them: normalised, each once, sorted.
+        options["universal_targets"] = sorted({normalize_triple(t, f"universal_targets of the {writer} writer") for t in options["universal_targets"]})
     return Request(ctx, rel, writer, triple, triple == detect_host_triple(), args, options,
                    resolve_store_dir(ctx, store_dir, env), output_cache_disabled(config, env))
 

@@ -14,7 +14,9 @@ export interface GenerateFlags {
   'backend-arg'?: string[]
   'writer-opt'?: string[]
   exclude?: string[]
-  target?: string
+  /** Several only with --universal. */
+  target?: string | string[]
+  universal?: boolean
   config?: string
   'no-config'?: boolean
   'store-dir'?: string
@@ -36,6 +38,8 @@ export async function executeGenerate(headers: string[], flags: GenerateFlags, j
     if (colon <= 0 || colon === item.length - 1) throw new UsageError(`malformed --output '${item}'`, 'use WRITER:TEMPLATE, for example cffi:bindings/{stem}.cdef.txt')
     outputs[item.slice(0, colon)] = item.slice(colon + 1)
   }
+  const targets = flags.target === undefined ? [] : [flags.target].flat()
+  if (targets.length > 1 && !flags.universal) throw new UsageError(`--target was given ${targets.length} times, but generation without --universal takes one target`, 'give one --target, or add --universal for one module covering them all')
   const report = await generateBatch({
     headers,
     writers: flags.writer,
@@ -45,7 +49,9 @@ export async function executeGenerate(headers: string[], flags: GenerateFlags, j
     backendArgs: flags['backend-arg'],
     writerOptFlags: flags['writer-opt'],
     exclude: flags.exclude,
-    target: flags.target,
+    target: flags.universal ? undefined : targets[0],
+    universal: flags.universal,
+    universalTargets: flags.universal ? targets : undefined,
     storeDir: flags['store-dir'],
     noCache: flags['no-cache'],
     noIrCache: flags['no-ir-cache'],

@@ -18,6 +18,7 @@ A report of what came from the output cache, the cached IR or a parse goes to st
     '<%= config.bin %> "include/**/*.h" -w cffi -w json -o "json:out/{dir}/{stem}.json" -I include -D API=',
     '<%= config.bin %>                      # everything configured in [tool.headerkit]',
     '<%= config.bin %> include/mylib.h -w ctypes --writer-opt ctypes:library=mylib --target aarch64-linux-gnu --backend-arg=--sysroot=/usr/aarch64-linux-gnu',
+    '<%= config.bin %> include/mylib.h -w ctypes --universal -o ctypes:src/pkg/_mylib.py    # one module for every populated platform',
   ]
 
   static override strict = false
@@ -28,7 +29,8 @@ A report of what came from the output cache, the cached IR or a parse goes to st
     ...parseFlags,
     output: Flags.string({char: 'o', summary: 'Output template for one writer (repeatable), e.g. cffi:bindings/{stem}.cdef.txt.', multiple: true, multipleNonGreedy: true, helpValue: 'WRITER:TEMPLATE'}),
     exclude: Flags.string({summary: 'Glob of headers to leave out (repeatable).', multiple: true, multipleNonGreedy: true, helpValue: 'GLOB'}),
-    target: targetFlag,
+    target: Flags.string({summary: `${targetFlag.summary} With --universal: a target to cover (repeatable; default: every target the store holds).`, helpValue: 'TRIPLE', multiple: true, multipleNonGreedy: true}),
+    universal: Flags.boolean({summary: 'One module (ctypes, cffi) covering every target the store holds a fresh IR of the header for; each declaration that differs is chosen at import by the running platform.'}),
     ...projectFlags,
     'no-cache': Flags.boolean({summary: 'Neither read nor write the store.'}),
     'no-ir-cache': Flags.boolean({summary: 'Bypass the IR layer (always parse).'}),

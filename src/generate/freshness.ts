@@ -10,7 +10,11 @@ import {openStore} from '../store/layout.js'
 import {lookupIr, lookupOutput} from '../store/lookup.js'
 import {computeIrKey, computeOutputKey, parsedIncludes} from './pipeline.js'
 import {dependenciesUnchanged} from './deps.js'
-import {planGeneration, type GenerateRequest} from './request.js'
+import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from './request.js'
+import {isUniversal, universalMembers, UniversalCoverageError} from './universal.js'
+import type {HeaderKeys} from './pipeline.js'
+import type {Store} from '../store/layout.js'
+import {universalIrKey} from '../store/keys.js'
 
 export interface FreshnessProblem {
   header: string
@@ -41,6 +45,8 @@ export async function checkSourcesFresh(request: GenerateRequest, targets: strin
   const warnings: string[] = []
   let checked = 0
   let storeDir = ''
+  // A universal output does not depend on the target asked for: checked once.
+  const seenUniversal = new Set<string>()
   for (const target of runs) {
     // allowOutsideProject: output templates are irrelevant here, nothing is written.
     const plan = await planGeneration({...request, ...(target ? {target} : {}), allowOutsideProject: true})
@@ -58,6 +64,14 @@ export async function checkSourcesFresh(request: GenerateRequest, targets: strin
         problems.push({header: job.header, target: job.target, layer: 'ir', problem: 'stale-includes', detail: `${ir.path}: a header the parser read has changed since`})
       }
       for (const w of job.writers) {
+        if (isUniversal(w)) {
+          const universal = await universalFreshness(store, job, keys, w, root, warnings)
+          if (universal === undefined || seenUniversal.has(universal.key)) continue
+          seenUniversal.add(universal.key)
+          checked++
+          if (universal.problem) problems.push(universal.problem)
+          continue
+        }
         const out = await computeOutputKey(keys.irKey, w)
         if (!out) continue
         checked++
@@ -68,4 +82,27 @@ export async function checkSourcesFresh(request: GenerateRequest, targets: strin
     }
   }
   return {storeDir, checked, problems, warnings: [...new Set(warnings)]}
+}
+
+/**
+ * The universal output of a writer: present under the key its current members give. The
+ * members are the targets the store holds fresh IR for (or those `universal_targets`
+ * names, each of which must be there).
+ */
+async function universalFreshness(store: Store, job: HeaderJob, keys: HeaderKeys, w: WriterJob, root: string, warnings: string[]): Promise<{key: string; problem?: FreshnessProblem} | undefined> {
+  const named = w.options.universal_targets as string[] | undefined
+  const at = {header: job.header, target: named?.length ? named.join(',') : 'universal', layer: w.writer.name}
+  let members
+  try {
+    members = await universalMembers(store, job, keys, named, root, warnings)
+  } catch (error) {
+    if (!(error instanceof UniversalCoverageError)) throw error
+    return {key: `${w.writer.name}:${job.header}:${at.target}`, problem: {...at, problem: 'missing', detail: `universal output: ${error.message}`}}
+  }
+  const out = (await computeOutputKey(await universalIrKey(members), w))!
+  const found = await lookupOutput(store, w.writer.name, out.key)
+  warnings.push(...found.warnings)
+  if (found.hit) return {key: out.key}
+  const covering = members.map((m) => m.target).join(', ')
+  return {key: out.key, problem: {...at, problem: found.reason === 'not-indexed' ? 'missing' : 'damaged', detail: found.reason === 'not-indexed' ? `no universal output covering ${covering} (the targets the store holds now): write it with \`headerkit ${job.header} -w ${w.writer.name} --universal\` and commit .headerkit/` : found.detail}}
 }

@@ -30,6 +30,7 @@ import {dependenciesUnchanged, includeClosure, type Dependency} from './deps.js'
 import {parseThreadsFor, runParser, type RunParser} from './parsers.js'
 import {digestSource, newSourceCache, readSource, type SourceCache} from './sources.js'
 import type {GenerationPlan, HeaderJob, WriterJob} from './request.js'
+import {isUniversal, universalResult} from './universal.js'
 
 /** Where a result came from. */
 export type ResultSource = 'output-cache' | 'ir-cache' | 'parsed'
@@ -354,6 +355,10 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
     try {
       const keys = (work.keys = await computeIrKey(job, projectRoot, sources))
       for (const [index, w] of job.writers.entries()) {
+        if (isUniversal(w)) {
+          work.jobResults[index] = await universalResult({store: useIr ? store : undefined, useOutput, job, keys, w, projectRoot, cwd: plan.context.cwd, strict: plan.strict, warnings})
+          continue
+        }
         const out = await computeOutputKey(keys.irKey, w)
         const key = out?.key
         const keyOptions = out?.options ?? {}

@@ -55,6 +55,13 @@ export interface GenerateRequest {
   allowOutsideProject?: boolean
   /** Fail on a declaration a writer's consumer cannot express, instead of leaving it out with a warning. */
   strict?: boolean
+  /**
+   * One output per writer covering every target the store holds the header's IR for
+   * (`--universal`; sets each writer's `universal` option). `universalTargets` narrows the
+   * set (`--target`, repeated, with `--universal`).
+   */
+  universal?: boolean
+  universalTargets?: string[]
 }
 
 export interface WriterJob {
@@ -117,6 +124,16 @@ function unknownWriterKeys(config: HeaderkitConfig, file: string | undefined): s
   return out
 }
 
+/** What --universal and its --target list set in a writer's options. */
+function universalOptions(writer: Writer, request: GenerateRequest): Record<string, unknown> {
+  if (!request.universal) {
+    if (request.universalTargets?.length) throw new UsageError('several --target values are only taken with --universal', 'add --universal for one module covering those targets, or give one --target')
+    return {}
+  }
+  if (!writer.universal) throw new UsageError(`--universal: the ${writer.name} writer cannot make a universal output`, `writers that can: ${listWriters().filter((w) => w.universal).map((w) => w.name).join(', ')}`)
+  return {universal: true, ...(request.universalTargets?.length ? {universal_targets: request.universalTargets} : {})}
+}
+
 export async function planGeneration(request: GenerateRequest): Promise<GenerationPlan> {
   const env = request.env ?? process.env
   const context = await loadProjectContext({cwd: request.cwd, configPath: request.configPath, noConfig: request.noConfig, env})
@@ -168,8 +185,9 @@ export async function planGeneration(request: GenerateRequest): Promise<Generati
         config: config.writer?.[writer.name],
         override: override.writerOptions?.[writer.name],
         flags: request.writerOptFlags,
-        api: request.writerOptions?.[writer.name],
+        api: {...request.writerOptions?.[writer.name], ...universalOptions(writer, request)},
       })
+      if (Array.isArray(options.universal_targets)) options.universal_targets = [...new Set(options.universal_targets.map((t) => normalizeTriple(t, `universal_targets of the ${writer.name} writer`)))].sort()
       if (singleOutput) return {writer, options, output: undefined}
       const template = request.outputs?.[writer.name] ?? override.output?.[writer.name] ?? config.output?.[writer.name] ?? writer.defaultOutputPattern
       const source = request.outputs?.[writer.name] !== undefined ? `-o ${writer.name}:${template}`

@@ -16,6 +16,7 @@ import {promises as fs} from 'node:fs'
 import {join, resolve} from 'node:path'
 import pLimit from 'p-limit'
 import {HeaderkitError, isHeaderkitError} from '../errors.js'
+import {isUniversal} from '../generate/universal.js'
 import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, outputStillFresh, parsedDependencies, readsCurrentIn, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
 import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
 import type {Header} from '../ir/types.js'
@@ -122,6 +123,8 @@ async function headerWork(store: Store, jobs: HeaderJob[], root: string): Promis
     const {ir, parsedIncludes: parserReads} = await lookupFreshIr(store, keys.irKey, root)
     const outputs: OutputWork[] = []
     for (const w of job.writers) {
+      // A universal output covers every platform: generation makes it from the merged store.
+      if (isUniversal(w)) continue
       const key = await computeOutputKey(keys.irKey, w)
       if (!key) continue // diff/prompt: never stored
       // As generation judges a hit: an output whose parser reads went stale is made again.

@@ -91,6 +91,22 @@ export async function outputKey(i: OutputKeyInputs): Promise<string> {
   return blake3Hex(encode(object, `options of writer '${i.writer}'`))
 }
 
+/** One target a universal output covers, and the key of its IR entry. */
+export interface UniversalMemberKey {
+  target: string
+  irKey: string
+}
+
+/**
+ * The key standing for the IR of a universal output (DESIGN 12): BLAKE3 over every covered
+ * target's IR key, sorted by target. It takes an IR key's place in the output key (and in
+ * the output entry's `ir_cache_key`), so any member changing, joining or leaving is a miss.
+ */
+export async function universalIrKey(members: UniversalMemberKey[]): Promise<string> {
+  const sorted = [...members].map((m) => ({target: m.target, irKey: m.irKey})).sort((a, b) => compareCodePoints(a.target, b.target))
+  return blake3Hex(encode({kind: 'universal', members: sorted}, 'universal members'))
+}
+
 function encode(value: unknown, what: string): string {
   try {
     return canonicalJson(value)

@@ -16,24 +16,19 @@
  * `static const char *const NAME;`, floats `static const double NAME;`.
  */
 import type {Constant, Declaration, Header} from '../ir/types.js'
-import {buildCModel, enumToC, functionToC, integerText, isIntegerConstant, ordinaryNames, structToC, typedefToC, declare, type CModel} from './cdecl.js'
+import {buildCModel, declName, enumToC, functionToC, integerText, isIntegerConstant, ordinaryNames, structToC, typedefToC, declare, type CModel} from './cdecl.js'
 import {bindingHeader} from './externals.js'
 import {BUILTIN_VA_LIST, CFFI_KNOWN} from './known.js'
 import {Layouts, naturalLayoutMatches} from './layout.js'
 import {applyExcludes, compilePatterns, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
 import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
-import type {ResolvedOptions, Writer, WriterContext} from './types.js'
+import {UNIVERSAL_OPTIONS, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
+import {recordCName} from './ctypes-check.js'
+import {pyString} from './ctypes-records.js'
+import type {Item} from './universal/merge.js'
+import {universalCffi} from './universal/cffi.js'
 
 const knows = (name: string): boolean => CFFI_KNOWN.has(name)
-
-function prelude(model: CModel): string[] {
-  const lines: string[] = []
-  for (const name of model.opaque) lines.push(`typedef struct ${name} ${name};`)
-  // cffi has no va_list; `typedef ... T;` lets it through as a type of unknown layout.
-  // The builtin itself is only reached through typedefs, which are printed that way.
-  for (const name of model.vaLists) if (name !== BUILTIN_VA_LIST) lines.push(`typedef ... ${name};`)
-  return lines
-}
 
 function constantToCffi(c: Constant, fromCompiler: boolean): string | undefined {
   if (fromCompiler) {
@@ -72,30 +67,68 @@ function declarationToCffi(d: Declaration, model: CModel, fromCompiler: (name: s
   }
 }
 
-function renderCffi(h: Header, refused: Refusal[], options: ResolvedOptions, target: string | undefined): string {
+/** One cdef item per declaration, in output order; and the layout checks of the records cffi lays out itself. */
+export interface CffiParts {
+  source: string
+  refused: Refusal[]
+  items: Item[]
+  /** `_check((record, size, align, ((member, offset), ...)))` per record whose layout the cdef fixes (not `...;` ones). */
+  checks: Item[]
+}
+
+function cffiParts(h: Header, refused: Refusal[], options: ResolvedOptions, target: string | undefined): CffiParts {
   const defines = compilePatterns('cffi', 'define_patterns', options.define_patterns as string[] | undefined)
   const fromCompiler = (name: string): boolean => defines.some((re) => re.test(name))
   const model = buildCModel('cffi', h, knows)
   const layouts = new Layouts(model.header, target)
-  const out = [...refusalComment(refused, '//'), ...prelude(model)]
+  const items: Item[] = []
+  const comment = refusalComment(refused, '//')
+  if (comment.length > 0) items.push({key: 'left out', lines: [comment.join('\n')]})
+  for (const name of model.opaque) items.push({key: `opaque ${name}`, lines: [`typedef struct ${name} ${name};`]})
+  // cffi has no va_list; `typedef ... T;` lets it through as a type of unknown layout.
+  // The builtin itself is only reached through typedefs, which are printed that way.
+  for (const name of model.vaLists) if (name !== BUILTIN_VA_LIST) items.push({key: `va_list ${name}`, lines: [`typedef ... ${name};`]})
   const ordinary = ordinaryNames(model.header)
   const vaLists = new Set([BUILTIN_VA_LIST, ...model.vaLists])
   for (const d of model.header.declarations) {
     if (d.kind === 'typedef' && d.underlying_type.kind === 'ctype' && !d.underlying_type.qualifiers?.length && vaLists.has(d.underlying_type.name)) vaLists.add(d.name)
   }
+  const checks: Item[] = []
   for (const d of model.header.declarations) {
     // `#define X X` for an enumerator X: the enumerator already declares it.
     if (d.kind === 'constant' && ordinary.has(d.name)) continue
     const text = declarationToCffi(d, model, fromCompiler, vaLists, layouts)
-    if (text) out.push(text)
+    if (!text) continue
+    const key = declName(d)
+    items.push({key, lines: [text]})
+    if ((d.kind === 'struct' || d.kind === 'union') && d.name && !d.is_opaque && d.fields.length > 0 && d.size !== undefined && !d.is_packed && d.aligned === undefined && naturalLayoutMatches(d, layouts)) {
+      const members = d.fields.filter((f) => f.name && f.bit_width === undefined && f.offset_bits !== undefined && f.offset_bits % 8 === 0).map((f) => `(${pyString(f.name!)}, ${f.offset_bits! / 8})`)
+      const tuple = members.length === 0 ? '()' : `(${members.join(', ')}${members.length === 1 ? ',' : ''})`
+      checks.push({key, lines: [`_check((${pyString(recordCName(d))}, ${d.size}, ${d.align ?? 'None'}, ${tuple}))`]})
+    }
   }
-  out.push(...((options.extra_cdef as string[] | undefined) ?? []))
-  return `${out.join('\n')}\n`
+  ;((options.extra_cdef as string[] | undefined) ?? []).forEach((line, i) => items.push({key: `extra ${i}`, lines: [line]}))
+  return {source: h.path, refused, items, checks}
+}
+
+/** The cdef parts for one IR (refused declarations left out unless strict, as for the text). */
+export function cffiModuleParts(ir: Header, options: ResolvedOptions, context: WriterContext = {}): CffiParts {
+  const kept = bindingHeader(applyExcludes('cffi', ir, options), knows)
+  let parts: CffiParts | undefined
+  renderWithRefusals('cffi', kept, context, (h, refused) => {
+    parts = cffiParts(h, [...refused], options, context.target)
+    return ''
+  })
+  return parts!
+}
+
+/** The cdef text of parts: what the cffi writer writes for one target. */
+export function cdefText(items: Item[]): string {
+  return `${items.map((i) => i.lines.join('\n')).join('\n')}\n`
 }
 
 export function headerToCffi(ir: Header, options: ResolvedOptions, context: WriterContext = {}): string {
-  const kept = bindingHeader(applyExcludes('cffi', ir, options), knows)
-  return renderWithRefusals('cffi', kept, context, (h, refused) => renderCffi(h, refused, options, context.target))
+  return cdefText(cffiModuleParts(ir, options, context).items)
 }
 
 export const cffiWriter: Writer = {
@@ -109,6 +142,9 @@ export const cffiWriter: Writer = {
     exclude_patterns: EXCLUDE_PATTERNS_OPTION,
     define_patterns: {type: 'string-list', default: [], description: 'regular expressions; matching macro constants take their value from the compiler in API mode (`#define NAME ...`)'},
     extra_cdef: {type: 'string-list', default: [], description: 'lines appended verbatim to the cdef'},
+    ...UNIVERSAL_OPTIONS,
+    layout_check: {type: 'boolean', description: "universal module: when it creates an FFI, compare ffi.sizeof, ffi.alignof and member offsets of every record cffi lays out itself with the IR's, and refuse to import on a difference (default on)"},
   },
   write: (ir, options, context) => headerToCffi(ir, options, context),
+  universal: {extension: '.py', write: (members, options, context) => universalCffi(members, options, context)},
 }

@@ -21,12 +21,14 @@ import {qualifyTagReferences, referencedTypes, splitTag} from '../ir/walk.js'
 import {declName, integerText, isIntegerConstant} from './cdecl.js'
 import {pyString, recordDefinition} from './ctypes-records.js'
 import {bindingHeader} from './externals.js'
+import {LAYOUT_CHECK_FUNCTIONS, LAYOUT_CHECK_OPEN, LAYOUT_CHECK_RUN, layoutChecks} from './ctypes-check.js'
 import {canonicalBuiltin, CTYPES_KNOWN, UNSUPPORTED_TYPES} from './known.js'
 import {Layouts, pointerSize} from './layout.js'
 import {decodeCLiteral} from './lua.js'
 import {applyExcludes, EXCLUDE_PATTERNS_OPTION} from './patterns.js'
 import {refusalComment, renderWithRefusals, type Refusal} from './refusals.js'
-import {UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
+import {universalCtypes} from './universal/ctypes.js'
+import {UNIVERSAL_OPTIONS, UnsupportedIrError, type ResolvedOptions, type Writer, type WriterContext} from './types.js'
 
 const PRIMITIVES: Record<string, string> = {
   'char': 'ctypes.c_char', 'signed char': 'ctypes.c_byte', 'unsigned char': 'ctypes.c_ubyte',
@@ -243,90 +245,158 @@ def _variable(name, ctype):
 const knows = (name: string): boolean => CTYPES_KNOWN[name] !== undefined
 
 export function headerToCtypes(ir: Header, options: ResolvedOptions, context: WriterContext = {}): string {
-  const kept = bindingHeader(applyExcludes('ctypes', ir, options), knows)
-  return renderWithRefusals('ctypes', kept, context, (h, refused) => renderCtypes(ir, h, refused, options, context.target))
+  return renderModule(ctypesModule(ir, options, context), options, context.target)
 }
 
-function renderCtypes(ir: Header, bound: Header, refused: Refusal[], options: ResolvedOptions, target: string | undefined): string {
+/** A unit of the module a universal module shares or writes per target: one declaration's lines. */
+export interface ModuleItem {
+  key: string
+  lines: string[]
+}
+
+/** A titled part of the module; its groups are kept in order, the items within a group ordered as written. */
+export interface ModuleSection {
+  title: string
+  groups: ModuleItem[][]
+  /** A blank line after the items (sections whose items carry none). */
+  blankAfter?: boolean
+  /** Statements before the items and after them (the layout check's set-up and run). */
+  open?: string[]
+  close?: string[]
+}
+
+/** The parts of a ctypes module for one target, before they are joined into text. */
+export interface CtypesModule {
+  /** Project-relative path of the header. */
+  source: string
+  refused: Refusal[]
+  sections: ModuleSection[]
+}
+
+/** The module's parts for one IR (refused declarations left out unless strict, as for the text). */
+export function ctypesModule(ir: Header, options: ResolvedOptions, context: WriterContext = {}): CtypesModule {
+  const kept = bindingHeader(applyExcludes('ctypes', ir, options), knows)
+  let parts: CtypesModule | undefined
+  renderWithRefusals('ctypes', kept, context, (h, refused) => {
+    parts = ctypesParts(ir, h, [...refused], options, context.target)
+    return ''
+  })
+  return parts!
+}
+
+function ctypesParts(ir: Header, bound: Header, refused: Refusal[], options: ResolvedOptions, target: string | undefined): CtypesModule {
   const h = qualifyTagReferences(bound)
   const layouts = new Layouts(h, target)
   const classes = new Map<string, number>()
   const names = new Names(h)
-  const lib = options.lib_name as string
-  const library = options.library as string
   const em = (d: Declaration): CtypesEmitter => new CtypesEmitter(names, declName(d))
 
-  const constants: string[] = []
-  const enums: string[] = []
-  const forward: string[] = []
-  const definitions: string[] = []
-  const functions: string[] = []
-  const variables: string[] = []
+  const constants: ModuleItem[] = []
+  const enums: ModuleItem[] = []
+  const forward: ModuleItem[] = []
+  const definitions: ModuleItem[] = []
+  const checks: ModuleItem[] = []
+  const functions: ModuleItem[] = []
+  const variables: ModuleItem[] = []
 
   for (const d of h.declarations) {
     if (d.kind === 'constant') {
       const line = constantLine(d)
-      if (line) constants.push(line)
+      if (line) constants.push({key: d.name, lines: [line]})
     } else if (d.kind === 'enum') {
       const name = d.name ? names.py.get(`enum ${d.name}`)! : undefined
-      enums.push(`# enum ${d.name ?? 'anonymous'}`)
-      if (name) enums.push(`${name} = ${enumType(d)}`)
-      for (const v of d.values) enums.push(integerText(v.value) === undefined ? `# ${v.name} = <unknown>` : `${pyIdent(v.name)} = ${integerText(v.value)}`)
-      enums.push('')
+      const lines = [`# enum ${d.name ?? 'anonymous'}`]
+      if (name) lines.push(`${name} = ${enumType(d)}`)
+      for (const v of d.values) lines.push(integerText(v.value) === undefined ? `# ${v.name} = <unknown>` : `${pyIdent(v.name)} = ${integerText(v.value)}`)
+      lines.push('')
+      enums.push({key: d.name ?? d.values.map((v) => v.name).join(','), lines})
     } else if ((d.kind === 'struct' || d.kind === 'union') && d.name) {
-      forward.push(`class ${names.py.get(`${d.kind} ${d.name}`)}(ctypes.${d.kind === 'union' ? 'Union' : 'Structure'}):`, '    pass', '')
+      forward.push({key: `${d.kind} ${d.name}`, lines: [`class ${names.py.get(`${d.kind} ${d.name}`)}(ctypes.${d.kind === 'union' ? 'Union' : 'Structure'}):`, '    pass', '']})
     } else if (d.kind === 'function') {
       const e = em(d)
       // No prototype (K&R `int f()`): argtypes None, so ctypes passes any arguments with C's default promotions.
       const args = d.no_prototype ? 'None' : `[${d.parameters.map((p) => e.param(p.type)).join(', ')}]`
-      functions.push(`${pyIdent(d.name)} = _function(${pyString(d.name)}, ${e.type(d.return_type)}, ${args})`)
+      functions.push({key: d.name, lines: [`${pyIdent(d.name)} = _function(${pyString(d.name)}, ${e.type(d.return_type)}, ${args})`]})
     } else if (d.kind === 'variable') {
-      variables.push(`${pyIdent(d.name)} = _variable(${pyString(d.name)}, ${em(d).type(d.type)})`)
+      variables.push({key: d.name, lines: [`${pyIdent(d.name)} = _variable(${pyString(d.name)}, ${em(d).type(d.type)})`]})
     }
   }
   for (const d of orderDefinitions(h.declarations, names)) {
     if (d.kind === 'typedef') {
       const py = names.py.get(d.name)!
       const value = em(d).type(d.underlying_type)
-      if (value !== py) definitions.push(`${py} = ${value}`, '')
+      if (value !== py) definitions.push({key: d.name, lines: [`${py} = ${value}`, '']})
     } else if (d.kind === 'struct' || d.kind === 'union') {
-      definitions.push(...recordDefinition(d, names.py.get(`${d.kind} ${d.name}`)!, em(d), layouts, classes, pointerSize(target)).lines, '')
+      const py = names.py.get(`${d.kind} ${d.name}`)!
+      definitions.push({key: `${d.kind} ${d.name}`, lines: [...recordDefinition(d, py, em(d), layouts, classes, pointerSize(target)).lines, '']})
+      if (options.layout_check !== false) {
+        const lines = layoutChecks(d, py)
+        if (lines.length > 0) checks.push({key: `${d.kind} ${d.name}`, lines})
+      }
     }
   }
 
-  const lines = [
-    `"""ctypes bindings generated from ${ir.path}."""`,
-    ...refusalComment(refused, '#'),
-    '',
-    'import ctypes',
-    'import ctypes.util',
-    'import sys',
-    '',
-    `LIBRARY_NAME = ${pyString(library)}`,
-    PRELUDE,
-    `LIB = _load_library(LIBRARY_NAME)`,
-    `${lib} = LIB`,
-    '',
-    ...section('Constants', constants.length ? [...constants, ''] : []),
-    ...section('Enums', enums),
-    ...section('Structures and Unions', [...forward, ...definitions]),
-    ...section('Function Prototypes', functions.length ? [...functions, ''] : []),
-    ...section('Global Variables', variables.length ? [...variables, ''] : []),
-  ]
+  return {
+    source: ir.path,
+    refused,
+    sections: [
+      {title: 'Constants', groups: [constants], blankAfter: true},
+      {title: 'Enums', groups: [enums]},
+      {title: 'Structures and Unions', groups: [forward, definitions]},
+      {title: 'Layout self-check', groups: [checks], blankAfter: true, open: [LAYOUT_CHECK_FUNCTIONS, ...LAYOUT_CHECK_OPEN], close: [...LAYOUT_CHECK_RUN, '']},
+      {title: 'Function Prototypes', groups: [functions], blankAfter: true},
+      {title: 'Global Variables', groups: [variables], blankAfter: true},
+    ],
+  }
+}
+
+/** A section's lines around the given body; nothing when no target has items in it. */
+export function sectionLines(s: ModuleSection, body: string[]): string[] {
+  if (body.length === 0) return []
+  return section(s.title, [...(s.open ?? []), ...body, ...(s.blankAfter ? [''] : []), ...(s.close ?? [])])
+}
+
+/** The imports, the library loading and its helpers: what every ctypes module starts with after its comments. */
+export function moduleHeader(extraImports: string[] = []): string[] {
+  return ['import ctypes', 'import ctypes.util', ...extraImports, 'import sys', '']
+}
+
+export function libraryLines(options: ResolvedOptions): string[] {
+  return [`LIBRARY_NAME = ${pyString(options.library as string)}`, PRELUDE, `LIB = _load_library(LIBRARY_NAME)`, `${options.lib_name as string} = LIB`, '']
+}
+
+/** Joins module lines into the file text (no trailing blank lines, one final newline). */
+export function moduleText(lines: string[]): string {
   return `${lines.join('\n').replace(/\n+$/, '')}\n`
+}
+
+function renderModule(m: CtypesModule, options: ResolvedOptions, target: string | undefined): string {
+  const lines = [
+    `"""ctypes bindings generated from ${m.source}."""`,
+    ...refusalComment(m.refused, '#'),
+    '',
+    ...moduleHeader(),
+    `TARGET = ${target === undefined ? 'None' : pyString(target)}`,
+    ...libraryLines(options),
+    ...m.sections.flatMap((s) => sectionLines(s, s.groups.flat().flatMap((i) => i.lines))),
+  ]
+  return moduleText(lines)
 }
 
 export const ctypesWriter: Writer = {
   name: 'ctypes',
   description: 'an importable Python ctypes module',
   cacheOutput: true,
-  cacheVersion: '2',
+  cacheVersion: '3',
   extension: '.py',
   defaultOutputPattern: '{dir}/{stem}_ctypes.py',
   options: {
     library: {type: 'string', default: '', description: 'library to load: a name for ctypes.util.find_library ("z"), a path, or empty for the symbols already loaded in the process'},
     exclude_patterns: EXCLUDE_PATTERNS_OPTION,
     lib_name: {type: 'string', default: '_lib', description: 'name of the module variable that holds the loaded library'},
+    ...UNIVERSAL_OPTIONS,
+    layout_check: {type: 'boolean', default: true, description: "at import, compare ctypes' size, alignment and member offsets of every record with the IR's, and refuse to import on a difference"},
   },
   write: (ir, options, context) => headerToCtypes(ir, options, context),
+  universal: {extension: '.py', write: (members, options, context) => universalCtypes(members, options, context)},
 }

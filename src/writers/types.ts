@@ -57,6 +57,28 @@ export interface Writer {
   defaultOutputPattern: string
   options: OptionsSchema
   write(ir: Header, options: ResolvedOptions, context: WriterContext): string
+  /**
+   * Writers that can make one output for several targets (`--universal`, the `universal`
+   * option): its payload's extension, and the rendering from every covered target's IR.
+   */
+  universal?: {
+    extension: string
+    write(members: UniversalMember[], options: ResolvedOptions, context: WriterContext): string
+  }
+}
+
+/** One target a universal output covers: the IR the store holds for it, and the IR entry it came from. */
+export interface UniversalMember {
+  target: string
+  /** Store-relative directory of the IR entry (`ir/libclang.mylib.aarch64-linux-gnu`). */
+  entry: string
+  ir: Header
+}
+
+/** The options every writer with `universal` takes (see src/generate/universal.ts). */
+export const UNIVERSAL_OPTIONS: OptionsSchema = {
+  universal: {type: 'boolean', description: 'one module for every target the store holds a fresh IR of this header for (--universal); declarations that differ are chosen at import by the running platform'},
+  universal_targets: {type: 'string-list', description: 'with universal: cover only these targets (--target, repeated, with --universal); default: every target in the store'},
 }
 
 /** A writer that cannot express part of the IR in its target language. */

@@ -8,15 +8,13 @@
  * what the Node tool serves for that target.
  */
 import assert from 'node:assert/strict'
-import Docker from 'dockerode'
 import {appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
-import tarFs from 'tar-fs'
 import {REPO_ROOT, runCli} from '../support/cli.js'
 import {makeTempDir} from '../support/tmp.js'
 import {requireDocker, standinImages, type StandinImages} from './support/images.js'
 import {e2eEnv, populateConfig} from './support/project.js'
-import {variantImage} from './support/variants.js'
+import {pythonImage, runInContainer} from './support/python-arm64.js'
 
 const ARCH_TYPES = `
 #if defined(__aarch64__)
@@ -25,43 +23,6 @@ typedef int point_arch_aarch64;
 typedef int point_arch_other;
 #endif
 `
-
-/** Debian's python3 with setuptools, wheel and pip on the arm64 stand-in (built once, tagged by recipe). */
-function pythonImage(images: StandinImages): Promise<string> {
-  return variantImage(images.arm64, 'python-arm64', 'linux/arm64', {}, [
-    // Retries: the mirror is reached over plain HTTP from QEMU-emulated apt, and a dropped fetch is exit 100.
-    'RUN apt-get -o Acquire::Retries=5 update -qq && DEBIAN_FRONTEND=noninteractive apt-get -o Acquire::Retries=5 install -y -qq --no-install-recommends python3 python3-setuptools python3-wheel python3-pip && rm -rf /var/lib/apt/lists/*',
-  ])
-}
-
-/** stdout and stderr of a finished container (no TTY: Docker's 8-byte frame headers). */
-function demux(buffer: Buffer): {stdout: Buffer; stderr: string} {
-  const out: Buffer[] = []
-  const err: Buffer[] = []
-  for (let at = 0; at + 8 <= buffer.length;) {
-    const size = buffer.readUInt32BE(at + 4)
-    ;(buffer[at] === 2 ? err : out).push(buffer.subarray(at + 8, at + 8 + size))
-    at += 8 + size
-  }
-  return {stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8')}
-}
-
-async function runInContainer(image: string, stage: string, script: string): Promise<{exitCode: number; stdout: Buffer; stderr: string}> {
-  const docker = new Docker()
-  const container = await docker.createContainer({
-    Image: image, Cmd: ['/bin/sh', '-c', script], platform: 'linux/arm64', WorkingDir: '/',
-    HostConfig: {NetworkMode: 'none'}, Labels: {'org.headerkit.test': 'python-arm64'},
-  })
-  try {
-    await container.putArchive(tarFs.pack(stage) as unknown as NodeJS.ReadableStream, {path: '/'})
-    await container.start()
-    const {StatusCode} = await container.wait() as {StatusCode: number}
-    const logs = await container.logs({stdout: true, stderr: true, follow: false})
-    return {exitCode: StatusCode, ...demux(logs)}
-  } finally {
-    await container.remove({force: true}).catch(() => undefined)
-  }
-}
 
 describe('e2e: the wheel build inside the arm64 container, from a populated store', function () {
   this.timeout(45 * 60_000)
