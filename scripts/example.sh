@@ -93,10 +93,12 @@ if ((docker_ok)); then
     why="$missing cannot be pulled here"
     ((force_standins)) && why="--stand-ins"
     echo "images: $why; using local Debian stand-ins (debootstrap, built once and reused by tag) in this copy's [tool.headerkit.cache.populate.images]"
-    # The e2e tests' stand-in scripts, all three at once; each prints "<platform key> <tag>" lines.
+    # The e2e tests' stand-in scripts, all three at once; each prints "<platform key> <tag>"
+    # lines, and on stderr a line per image it builds (shown) between debootstrap's output.
     pids=()
     for script in standin-images header-standins musl-standins; do
-      bash "$REPO/test/e2e/support/$script.sh" >"$work/$script.tags" 2>"$work/$script.log" &
+      bash "$REPO/test/e2e/support/$script.sh" >"$work/$script.tags" \
+        2> >(tee "$work/$script.log" | grep --line-buffered "^$script: " | sed -u 's/^/   /') &
       pids+=($!)
     done
     failed=""

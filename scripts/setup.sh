@@ -29,9 +29,14 @@ DEBIAN_PACKAGES=(
   libpcap-dev libevent-dev libgmp-dev linux-libc-dev
 )
 
+# One dpkg-query for the whole list (one per package took seconds on a loaded machine).
+declare -A installed=()
+while read -r pkg status; do
+  [ "$status" = "install ok installed" ] && installed[$pkg]=1
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${DEBIAN_PACKAGES[@]}" 2>/dev/null || true)
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  [ -n "${installed[$pkg]:-}" ] || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

@@ -6,9 +6,10 @@
  */
 import assert from 'node:assert/strict'
 import {execa} from 'execa'
-import {readdirSync, readFileSync} from 'node:fs'
+import {chmodSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {REPO_ROOT, runCli} from '../support/cli.js'
+import {makeTempDir} from '../support/tmp.js'
 import {type ExampleRun, runExample} from './support/example.js'
 import {requireDocker} from './support/images.js'
 import {leftoverContainers} from './support/project.js'
@@ -90,5 +91,24 @@ describe('e2e: npm run example (scripts/example.sh) on the stand-in images', fun
     assert.match(step, new RegExp(`${X86_64}\\s+\\|\\s+${AARCH64}`))
     assert.match(step, /#define DEMO_VECTOR_LANES 4\s+\|\s+#define DEMO_VECTOR_LANES 2/)
     assert.match(step, /uint32_t lanes\[4\];\s+\|\s+uint64_t lanes\[2\];/)
+  })
+})
+
+describe('e2e: npm run example where Docker cannot run (not root, not in the docker group)', function () {
+  this.timeout(10 * 60_000)
+
+  it('says in one line what to do, then shows the plan and the store (steps 1 and 4) only', async () => {
+    assert.equal(process.getuid?.(), 0, 'this test runs the example as nobody, which needs root (as the e2e tests do)')
+    const dir = makeTempDir('headerkit-example-nobody-')
+    chmodSync(dir, 0o777)
+    const script = `HOME=${dir} bash ${join(REPO_ROOT, 'scripts/example.sh')} --dir ${dir}/x`
+    const r = await execa('su', ['nobody', '-s', '/bin/bash', '-c', script], {cwd: dir, reject: false, stdin: 'ignore', env: {DOCKER_HOST: undefined, CI: '1'}})
+    assert.equal(r.exitCode, 0, `${r.stdout}\n${r.stderr}`)
+    const why = r.stdout.split('\n').filter((l) => l.startsWith('example: '))
+    assert.equal(why.length, 1, r.stdout)
+    assert.match(why[0]!, /^example: steps 2, 3 and 5 \(they need Docker with QEMU\) cannot run here: .*(usermod -aG docker|docker-setup\.sh)/)
+    assert.deepEqual([...r.stdout.matchAll(/^== (\d)\./gm)].map((m) => m[1]), ['0', '1', '4', '6'])
+    assert.match(stepOutput(r.stdout, 1), /Populate plan \(dry run\): 6 jobs/)
+    assert.match(stepOutput(r.stdout, 4), /^OK: /m)
   })
 })
