@@ -10,10 +10,15 @@
 # Files written into /project belong to the owner of /project (see the entrypoint).
 ARG BASE=debian:bookworm-slim
 FROM ${BASE}
+# libclang 19 where apt offers it with its resource headers (Debian 12's point releases),
+# else the newest it offers: the same choice as the debian worker recipe (images/debian).
 RUN set -eu; \
     export DEBIAN_FRONTEND=noninteractive; \
     apt-get update -qq; \
-    v=$(apt-cache depends libclang1 | sed -n 's/.*Depends: libclang1-\([0-9][0-9]*\).*/\1/p' | head -n 1); \
+    libs=$(apt-cache search --names-only '^libclang1-[0-9]+$' | sed -n 's/^libclang1-\([0-9][0-9]*\) .*/\1/p'); \
+    commons=$(apt-cache search --names-only '^libclang-common-[0-9]+-dev$' | sed -n 's/^libclang-common-\([0-9][0-9]*\)-dev .*/\1/p'); \
+    both=$(printf '%s\n' $libs $commons | sort -n | uniq -d); \
+    v=$(printf '%s\n' $both | grep -x 19 || printf '%s\n' $both | tail -n 1); \
     test -n "$v"; \
     apt-get install -y -qq --no-install-recommends nodejs "libclang1-$v" "libclang-common-$v-dev" libc6-dev >/dev/null; \
     rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin

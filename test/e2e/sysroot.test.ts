@@ -52,6 +52,10 @@ describe('e2e: the sysroot engine', function () {
     const meta = JSON.parse(readFileSync(join(project, 'by-sysroot/ir', armSlug, 'metadata.json'), 'utf8')) as {provenance: Record<string, string>}
     assert.equal(meta.provenance.engine, 'sysroot')
     assert.equal(meta.provenance.image, images.arm64)
+    // The worker image installs the libclang the host's lookup prefers (19, from bookworm's point release).
+    const libclang = (store: string): string[] => Object.keys(a).map((slug) => (JSON.parse(readFileSync(join(project, store, 'ir', slug, 'metadata.json'), 'utf8')) as {provenance: {libclang_version: string}}).provenance.libclang_version)
+    assert.deepEqual(libclang('by-docker'), libclang('by-sysroot'))
+    assert.match(libclang('by-docker')[0]!, /clang version 19\./)
   })
 
   it('needs no QEMU: arm64 with its binfmt handler switched off, headers reused from the cache', async () => {
