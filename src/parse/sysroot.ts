@@ -9,12 +9,14 @@
 import {existsSync} from 'node:fs'
 import {detectHostTriple} from '../target/host.js'
 
+/** By a triple's first part, as LINUX_PLATFORMS spells it (`powerpc64le`, not cibuildwheel's `ppc64le`). */
 const MULTIARCH: Record<string, string> = {
-  x86_64: 'x86_64-linux-gnu', aarch64: 'aarch64-linux-gnu', i686: 'i686-linux-gnu', ppc64le: 'powerpc64le-linux-gnu',
+  x86_64: 'x86_64-linux-gnu', aarch64: 'aarch64-linux-gnu', i686: 'i686-linux-gnu', powerpc64le: 'powerpc64le-linux-gnu',
   s390x: 's390x-linux-gnu', armv7l: 'arm-linux-gnueabihf', riscv64: 'riscv64-linux-gnu',
 }
 
-const HOST_ARCH: Record<string, string> = {x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'ppc64le', s390x: 's390x', arm: 'armv7l', riscv64: 'riscv64'}
+/** A triple's first part by Node's process.arch. */
+const HOST_ARCH: Record<string, string> = {x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', ppc64: 'powerpc64le', s390x: 's390x', arm: 'armv7l', riscv64: 'riscv64'}
 
 /** Debian multiarch name of a glibc Linux triple (`aarch64-unknown-linux-gnu` -> `aarch64-linux-gnu`). */
 export function multiarchOf(target: string): string | undefined {

@@ -1,6 +1,7 @@
 /** Finding libclang: explicit path, environment, distro locations; the error when there is none. */
 import assert from 'node:assert/strict'
 import {mkdirSync, writeFileSync} from 'node:fs'
+import {LINUX_PLATFORMS} from '../../src/target/platforms.js'
 import {crossSysroot, defaultCandidates, LibclangNotFoundError, locateLibclang, multiarchOf} from '../../src/parse/index.js'
 import {makeTempDir} from '../support/tmp.js'
 
@@ -48,6 +49,9 @@ describe('parse: locating libclang', function () {
   it('suggests the Debian cross sysroot for foreign glibc targets only', function () {
     assert.equal(multiarchOf('aarch64-unknown-linux-gnu'), 'aarch64-linux-gnu')
     assert.equal(multiarchOf('x86_64-pc-linux-musl'), undefined)
+    // Every glibc triple of the platform table, spelled as triples spell it (powerpc64le, armv7l).
+    assert.deepEqual(LINUX_PLATFORMS.map((p) => multiarchOf(p.triple.gnu)), ['x86_64-linux-gnu', 'i686-linux-gnu', 'aarch64-linux-gnu', 'powerpc64le-linux-gnu', 's390x-linux-gnu', 'arm-linux-gnueabihf', 'riscv64-linux-gnu'])
+    assert.equal(crossSysroot('powerpc64le-unknown-linux-gnu', (p) => p === '/usr/powerpc64le-linux-gnu/include/stdio.h'), '/usr/powerpc64le-linux-gnu')
     assert.equal(crossSysroot('aarch64-unknown-linux-gnu'), '/usr/aarch64-linux-gnu')
     assert.equal(crossSysroot('x86_64-pc-linux-gnu'), undefined, 'the host needs none')
     assert.equal(crossSysroot('s390x-ibm-linux-gnu', () => false), undefined, 'not installed')

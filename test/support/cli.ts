@@ -17,7 +17,7 @@ export interface CliResult {
   stderr: string
 }
 
-export async function runCli(args: string[], options: {cwd?: string; env?: Record<string, string | undefined>; input?: string; nodeArgs?: string[]} = {}): Promise<CliResult> {
+export async function runCli(args: string[], options: {cwd?: string; env?: Record<string, string | undefined>; input?: string; nodeArgs?: string[]; timeout?: number} = {}): Promise<CliResult> {
   const env: Record<string, string | undefined> = {...process.env, NODE_ENV: 'development', NO_COLOR: '1', ...options.env}
   // Never let the developer's own settings leak into a test run.
   for (const name of Object.keys(env)) {
@@ -29,7 +29,7 @@ export async function runCli(args: string[], options: {cwd?: string; env?: Recor
     extendEnv: false,
     reject: false,
     input: options.input ?? '',
-    timeout: 120_000,
+    timeout: options.timeout ?? 120_000,
   })
   return {exitCode: result.exitCode ?? -1, stdout: result.stdout, stderr: result.stderr}
 }

@@ -6,7 +6,11 @@
 import Docker from 'dockerode'
 import {execa} from 'execa'
 import {existsSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {runCli} from '../../support/cli.js'
+import {makeTempDir} from '../../support/tmp.js'
+import {e2eEnv, e2eProject} from './project.js'
 
 const SCRIPT = fileURLToPath(new URL('./standin-images.sh', import.meta.url))
 
@@ -21,13 +25,30 @@ let built: Promise<StandinImages> | undefined
 
 /**
  * Tags of the two stand-in images, built on the first call of the process (about 2.5 min
- * cold, both at once; about 0.1 s when the tags exist). Later calls share that result, a
- * failure included. Build progress goes to this process's stderr.
+ * cold, both at once; about 0.1 s when the tags exist), with their worker images. Later
+ * calls share that result, a failure included. Build progress goes to this process's stderr.
  */
 export async function standinImages(): Promise<StandinImages> {
   holdDaemon()
-  built ??= runScript()
+  built ??= runScript().then(async (images) => {
+    await warmWorkerImages(images)
+    return images
+  })
   return built
+}
+
+/**
+ * Builds the worker images (node + libclang installed by apt, arm64 under QEMU) and the
+ * worker kits on the stand-ins, once per process, by a populate of the example through the
+ * docker engine. Cold, that takes minutes (arm64's apt under QEMU: about 5 min on a busy
+ * machine), longer than the 2-minute bound of one CLI run in a test; warm, seconds. The
+ * tests then time their own populates, never an image build.
+ */
+async function warmWorkerImages(images: StandinImages): Promise<void> {
+  const project = e2eProject(images, {prefix: 'headerkit-e2e-warm-'})
+  const store = join(makeTempDir('headerkit-e2e-warm-store-'), 'store')
+  const r = await runCli(['cache', 'populate', '--engine', 'docker', '--platform', 'linux/amd64', '--platform', 'linux/arm64', '--store-dir', store], {cwd: project, env: e2eEnv(), timeout: 30 * 60_000})
+  if (r.exitCode !== 0) throw new Error(`e2e: building the worker images on the stand-ins failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').slice(-5).join(' | ')}`)
 }
 
 async function runScript(): Promise<StandinImages> {
