@@ -65,9 +65,10 @@ export async function populateCheck(request: PopulateRequest, options: Omit<Popu
   const engines = engineSet((name) => makeEngine(name, request.env ?? process.env, runId))
   let work
   try {
-    work = await computeJobWork(prepared.plan, prepared.generate)
-    // Every job parses every header: its engine may start loading its parser now.
-    for (const w of work) void engines.get(w.job.engine).then((e) => e.prepare?.(w.job, w.headers.length), () => undefined)
+    // The keys only: every header is parsed again whatever the store holds, and compared in check.ts.
+    // Each engine hears of its jobs as soon as their triple's keys are known, as in populate.
+    const prepare = (job: PopulateJob, headers: number): void => void engines.get(job.engine).then((e) => e.prepare?.(job, headers), () => undefined)
+    work = await computeJobWork(prepared.plan, prepared.generate, prepare, {lookup: false})
   } catch (error) {
     await engines.close()
     throw error

@@ -95,11 +95,12 @@ export function stagingName(label: string): string {
 }
 
 /**
- * Every job's keys and what the project store already holds under them. No Docker.
+ * Every job's keys and what the project store already holds under them (`lookup: false`:
+ * the keys only, nothing looked up, as `--check` needs). No Docker.
  * `onParseNeeded` hears of each job with IR to make as soon as its triple's keys are known,
  * before the other triples' (so an engine can start loading its parser meanwhile).
  */
-export async function computeJobWork(plan: PopulatePlan, generate: GenerateRequest, onParseNeeded?: (job: PopulateJob, headers: number) => void): Promise<JobWork[]> {
+export async function computeJobWork(plan: PopulatePlan, generate: GenerateRequest, onParseNeeded?: (job: PopulateJob, headers: number) => void, options: {lookup?: boolean} = {}): Promise<JobWork[]> {
   const store = openStore(plan.storeDir)
   const labels = jobLabels(plan)
   const triples = [...new Set(plan.jobs.map((j) => j.triple))]
@@ -108,7 +109,7 @@ export async function computeJobWork(plan: PopulatePlan, generate: GenerateReque
   const gen = triples.length > 0 ? await planGeneration({...generate, target: triples[0]}) : undefined
   const byTriple = new Map<string, HeaderWork[]>()
   for (const triple of triples) {
-    const headers = await headerWork(store, gen!.jobs.map((j) => ({...j, target: triple})), gen!.context.projectRoot)
+    const headers = await headerWork(options.lookup === false ? undefined : store, gen!.jobs.map((j) => ({...j, target: triple})), gen!.context.projectRoot)
     byTriple.set(triple, headers)
     const missing = headers.filter((h) => !h.ir).length
     if (missing > 0 && onParseNeeded) for (const job of plan.jobs) if (job.triple === triple) onParseNeeded(job, missing)
@@ -116,17 +117,22 @@ export async function computeJobWork(plan: PopulatePlan, generate: GenerateReque
   return plan.jobs.map((job, i) => ({job, label: labels[i]!, headers: byTriple.get(job.triple)!}))
 }
 
-async function headerWork(store: Store, jobs: HeaderJob[], root: string): Promise<HeaderWork[]> {
+/** Each header's keys, and (given a store) what it holds under them; without one, nothing counts as present. */
+async function headerWork(store: Store | undefined, jobs: HeaderJob[], root: string): Promise<HeaderWork[]> {
   const out: HeaderWork[] = []
   for (const job of jobs) {
     const keys = await computeIrKey(job, root)
-    const {ir, parsedIncludes: parserReads} = await lookupFreshIr(store, keys.irKey, root)
+    const {ir, parsedIncludes: parserReads} = store ? await lookupFreshIr(store, keys.irKey, root) : {ir: undefined, parsedIncludes: undefined}
     const outputs: OutputWork[] = []
     for (const w of job.writers) {
       // A universal output covers every platform: generation makes it from the merged store.
       if (isUniversal(w)) continue
       const key = await computeOutputKey(keys.irKey, w)
       if (!key) continue // diff/prompt: never stored
+      if (!store) {
+        outputs.push({writer: w, key, present: false})
+        continue
+      }
       // As generation judges a hit: an output whose parser reads went stale is made again.
       const found = await lookupOutput(store, w.writer.name, key.key)
       outputs.push({writer: w, key, present: found.hit && (await outputStillFresh(store, found.metadata, root))})

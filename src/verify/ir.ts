@@ -4,6 +4,8 @@
  *
  * - an entry made here by generation for the host's own target (host libclang, host headers);
  * - an entry whose recorded arguments name a `--sysroot` present here;
+ * - an entry for a foreign target without a sysroot, whose parse searches no system
+ *   directory (parse/sysroot.ts isolationArgs) and so depends on libclang alone;
  * - a populated entry (docker or sysroot engine) whose platform headers are in the per-user
  *   sysroot cache: parsed as the sysroot engine parses.
  *
@@ -21,6 +23,7 @@ import {parsedIncludes} from '../generate/pipeline.js'
 import {headerToJson} from '../ir/json.js'
 import {IR_SCHEMA_VERSION} from '../ir/types.js'
 import {locateLibclang, resourceDirFor} from '../parse/libclang/locate.js'
+import {sysrootOf} from '../parse/sysroot.js'
 import {EXTRACTOR_VERSION, listBackends} from '../parse/registry.js'
 import type {ParseRequest} from '../parse/types.js'
 import {userCacheDir} from '../populate/cache-dir.js'
@@ -31,7 +34,6 @@ import {readEntry} from '../store/entry.js'
 import {irLayer, type Store} from '../store/layout.js'
 import type {IrMetadata} from '../store/metadata.js'
 import {listLayer} from '../store/scan.js'
-import {detectHostTriple} from '../target/host.js'
 import {type Libc, type LinuxArch, platformByDocker} from '../target/platforms.js'
 import {canonicalJsonFile, type JsonValue} from '../util/canonical-json.js'
 import {firstJsonTextDifference} from '../util/first-difference.js'
@@ -48,17 +50,6 @@ export interface IrResult {
 type Reparse =
   | {how: 'here'; args: string[]}
   | {how: 'sysroot'; args: string[]; sysroot: string; job: {arch: LinuxArch; libc: Libc; triple: string; image?: {reference: string}}}
-
-/** The `--sysroot` an argument list names (joined or separate form), if any. */
-function sysrootArg(args: readonly string[]): string | undefined {
-  let found: string | undefined
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!
-    if (a.startsWith('--sysroot=')) found = a.slice('--sysroot='.length)
-    else if (a === '--sysroot' && i + 1 < args.length) found = args[++i]
-  }
-  return found
-}
 
 const isDir = (path: string): boolean => statSync(path, {throwIfNoEntry: false})?.isDirectory() === true
 
@@ -78,7 +69,7 @@ async function sourcesChanged(m: IrMetadata, projectRoot: string): Promise<strin
 }
 
 /** How to parse the entry again here, or why it cannot be. */
-async function planReparse(m: IrMetadata, projectRoot: string, host: string, cacheDir: string | undefined): Promise<Reparse | {reason: string}> {
+async function planReparse(m: IrMetadata, projectRoot: string, cacheDir: string | undefined): Promise<Reparse | {reason: string}> {
   if (!listBackends().includes(m.backend_name)) return {reason: `parser backend '${m.backend_name}' is not available here`}
   if (m.extractor_version !== EXTRACTOR_VERSION || m.ir_schema_version !== IR_SCHEMA_VERSION) {
     return {reason: `made by extractor ${m.extractor_version} (IR schema ${m.ir_schema_version}); this headerkit has ${EXTRACTOR_VERSION} (${IR_SCHEMA_VERSION}) and never serves it`}
@@ -97,16 +88,17 @@ async function planReparse(m: IrMetadata, projectRoot: string, host: string, cac
     if (sysroot === undefined) return {reason: `platform headers of image ${image} (${platform}) not extracted here: run \`headerkit cache populate --check\``}
     return {how: 'sysroot', args, sysroot, job: {arch: linux.arch, libc, triple: m.target, ...(typeof m.provenance.image === 'string' ? {image: {reference: m.provenance.image}} : {})}}
   }
-  const sysroot = sysrootArg(args)
+  const sysroot = sysrootOf(args)
   if (sysroot !== undefined) return isDir(sysroot) ? {how: 'here', args} : {reason: `its --sysroot ${sysroot} is not present here`}
-  if (m.target === host) return {how: 'here', args}
-  return {reason: `target ${m.target} is not this machine's (${host}) and its arguments name no --sysroot, so its parse depends on the machine that made it`}
+  // The host's own platform is parsed with this machine's headers, as its maker's were with
+  // theirs; a foreign target without a sysroot searches no system directory at all
+  // (isolationArgs), so its parse depends on libclang alone.
+  return {how: 'here', args}
 }
 
 export async function reproduceIr(store: Store, projectRoot: string, env: NodeJS.ProcessEnv): Promise<IrResult> {
   const layer = irLayer(store)
   const result: IrResult = {total: 0, identical: 0, differences: [], notReparsed: []}
-  const host = detectHostTriple()
   let cacheDir: string | undefined
   try {
     cacheDir = userCacheDir(env)
@@ -120,7 +112,7 @@ export async function reproduceIr(store: Store, projectRoot: string, env: NodeJS
     if (!read.ok || read.metadata.kind !== 'ir') continue // damaged: the structural check reports it
     result.total++
     const m = read.metadata
-    const reparse = await planReparse(m, projectRoot, host, cacheDir)
+    const reparse = await planReparse(m, projectRoot, cacheDir)
     if ('reason' in reparse) result.notReparsed.push({slug, header: m.header_path, target: m.target, reason: reparse.reason})
     else planned.push({slug, m, stored: read.payload, reparse})
   }

@@ -5,12 +5,13 @@
  * target, passes; an entry this machine cannot parse again is listed, never passed.
  */
 import assert from 'node:assert/strict'
-import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {openStore, verifyStore} from '../../src/store/index.js'
 import type {IrMetadata} from '../../src/store/metadata.js'
 import {reproduceProblems, reproduceStore, type ReproduceReport} from '../../src/verify/index.js'
 import {AARCH64_SYSROOT, entriesOf, generateInto, remakeOutputsOf, rewritePayload, shapesProject} from './support.js'
+import {makeTempDir} from '../support/tmp.js'
 import {treeHashes} from '../support/tree.js'
 
 const AARCH64 = {target: 'aarch64-linux-gnu', backendArgs: [`--sysroot=${AARCH64_SYSROOT}`]}
@@ -39,13 +40,19 @@ describe('cache verify --reproduce', function () {
     const root = shapesProject()
     await generateInto(root)
     await generateInto(root, AARCH64)
-    await generateInto(root, {target: 'riscv64-linux-gnu'})
+    // A foreign target without a sysroot searches no directory of this machine: parsed again.
+    await generateInto(root, {target: 'armv7l-unknown-linux-gnueabihf'})
+    // One whose sysroot is not here cannot be.
+    const gone = makeTempDir('headerkit-gone-sysroot-')
+    mkdirSync(join(gone, 'usr/include'), {recursive: true})
+    await generateInto(root, {target: 'riscv64-linux-gnu', backendArgs: [`--sysroot=${gone}`]})
+    rmSync(gone, {recursive: true})
     const report = await reproduce(root)
     assert.deepEqual(report.differences, [])
-    assert.deepEqual(report.outputs, {total: 6, reproduced: 6, failed: 0})
-    assert.deepEqual(report.ir, {total: 3, identical: 2, failed: 0, notReparsed: 1})
+    assert.deepEqual(report.outputs, {total: 8, reproduced: 8, failed: 0})
+    assert.deepEqual(report.ir, {total: 4, identical: 3, failed: 0, notReparsed: 1})
     assert.equal(report.notReparsed[0]!.target, 'riscv64-unknown-linux-gnu')
-    assert.match(report.notReparsed[0]!.reason, /arguments name no --sysroot/)
+    assert.match(report.notReparsed[0]!.reason, /its --sysroot \S+ is not present here/)
     // Listed as a warning, never an error: CI on this machine passes, and says what it did not prove.
     assert.deepEqual(reproduceProblems(report).map((p) => [p.severity, p.code]), [['warning', 'ir-not-reparsed']])
     const verified = await verifyStore(openStore(join(root, '.headerkit')))
