@@ -14,15 +14,21 @@
  *   node single    one header alone (`bin/run.js include/m0.h -w cffi`), a warm hit
  *   py backend     headerkit_store.build_backend.write_outputs(): N headers x 2 writers
  *   py load        headerkit_store.load("include/m0.h", "cffi")
+ *   populate cold  (--populate) `cache populate --engine sysroot` for linux/amd64 and
+ *                  linux/arm64 into an empty store (headers of the e2e stand-in images
+ *                  extracted once, before the rounds), against node cold
+ *   populate none  (--populate) the same with every entry present, against node -e 0
  *
- * Rerun: `npm run build && node --import tsx bench/scale.ts [ROUNDS=3] [--sizes=100,400]`.
+ * Rerun: `npm run build && node --import tsx bench/scale.ts [ROUNDS=3] [--sizes=100,400]
+ * [--only=name,...] [--populate]` (--populate needs Docker: bash scripts/docker-setup.sh).
  * Targets (issue 19): 400/100 <= 4.4 everywhere; warm 400 <= 8x node -e 0; single warm
  * hit <= 2x node -e 0; cold 400 <= 0.8x sequential clang -fsyntax-only; backend 400 x 2
  * writers <= 25x python3 -c 0, a single load() <= 3x; peak RSS 400: cold <= 120 MiB, warm
- * <= 70 MiB.
+ * <= 70 MiB; populate with nothing to do, 2 platforms x 400 <= 12x node -e 0, cold <= 2.2x
+ * node cold.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -36,6 +42,7 @@ const args = process.argv.slice(2)
 const rounds = Number(args.find((a) => !a.startsWith('--')) ?? 3)
 const sizes = (args.find((a) => a.startsWith('--sizes='))?.slice(8) ?? '100,400').split(',').map(Number)
 const only = args.find((a) => a.startsWith('--only='))?.slice(7).split(',')
+const withPopulate = args.includes('--populate')
 
 const env: NodeJS.ProcessEnv = {...process.env}
 delete env.NODE_EXTRA_CA_CERTS
@@ -72,11 +79,24 @@ interface Case {
   run: () => Sample
 }
 
+/** The e2e stand-in images for linux/amd64 and linux/arm64 (built on first use), as populate config. */
+async function populateSection(): Promise<string> {
+  const {standinImages} = await import('../test/e2e/support/images.js')
+  const {populateConfig} = await import('../test/e2e/support/project.js')
+  return populateConfig(await standinImages())
+}
+
 const work = mkdtempSync(join(tmpdir(), 'headerkit-bench-scale-'))
 try {
+  const populateToml = withPopulate ? await populateSection() : ''
+  const sysrootCache = join(work, 'sysroot-cache')
+  const popEnv: NodeJS.ProcessEnv = {...env, CI: '1', HEADERKIT_CACHE_DIR: sysrootCache}
+  delete popEnv.DOCKER_HOST
+  const populate = ['cache', 'populate', '--engine', 'sysroot']
   const projects = sizes.map((n) => {
     const dir = join(work, `p${n}`)
     const headers = writeScaleProject(dir, n)
+    if (withPopulate) appendFileSync(join(dir, 'pyproject.toml'), populateToml)
     return {n, dir, headers}
   })
   const cases: {n: number; c: Case}[] = []
@@ -121,15 +141,27 @@ try {
       run: () => run(PYTHON, ['-c', 'from headerkit_store.build_backend import write_outputs; write_outputs()'], dir, pyEnv(work)),
     })
     add({name: 'py load', floor: 'python3 -c 0', run: () => run(PYTHON, ['-c', `import headerkit_store; headerkit_store.load(${JSON.stringify(headers[1])}, "cffi")`], dir, pyEnv(work))})
+    if (withPopulate) {
+      add({
+        name: 'populate cold',
+        floor: 'node cold',
+        run: () => {
+          rmSync(join(dir, '.headerkit'), {recursive: true, force: true})
+          return run(process.execPath, [BIN, ...populate], dir, popEnv)
+        },
+      })
+      add({name: 'populate none', floor: 'node -e 0', run: () => run(process.execPath, [BIN, ...populate], dir, popEnv)})
+    }
   }
 
   // Fill every store, check the Python reader serves the Node tool's bytes, warm caches.
   for (const {dir, headers} of projects) {
+    if (withPopulate) run(process.execPath, [BIN, ...populate], dir, popEnv) // extracts the sysroots once
     run(process.execPath, [BIN], dir)
     const py = run(PYTHON, ['-m', 'headerkit_store', headers[1]!, '-w', 'cffi'], dir, pyEnv(work)).stdout
     if (!py.equals(readFileSync(join(dir, 'bindings/m1.cdef.txt')))) throw new Error('python3 -m headerkit_store printed other bytes than the Node tool wrote')
   }
-  for (const {c} of cases) if (!c.name.startsWith('node cold') && !c.name.includes('sequential')) c.run()
+  for (const {c} of cases) if (!c.name.includes('cold') && !c.name.includes('sequential')) c.run()
 
   const samples = new Map<string, Sample[]>()
   for (let r = 0; r < rounds; r++) {

@@ -108,11 +108,16 @@ function glob(pattern: string, root: string, where: string): string[] {
   return out
 }
 
+/** Compiled glob matchers by pattern: every header is matched against every entry (DESIGN 11). */
+const matchers = new Map<string, (path: string) => boolean>()
+
 /** True when a config entry's pattern names this project-relative header. */
 export function entryMatches(entry: HeaderEntry, header: string): boolean {
   const pattern = toPosix(entry.pattern).replace(/^\.\//, '')
   if (entry.form === 'table' || !isGlob(pattern)) return pattern === header
-  return picomatch(pattern, {dot: true})(header)
+  let match = matchers.get(pattern)
+  if (match === undefined) matchers.set(pattern, (match = picomatch(pattern, {dot: true})))
+  return match(header)
 }
 
 export function resolveHeaders(options: ResolveHeadersOptions): ResolvedHeaders {

@@ -6,7 +6,7 @@
  * and writes the headers already parsed. A project's headers are independent parses.
  */
 import {availableParallelism} from 'node:os'
-import {createParsePool, type ParsePool} from '../populate/parse-pool.js'
+import type {ParsePool} from '../populate/parse-pool.js'
 import type {ParseRequest, ParseResult} from '../parse/types.js'
 
 export interface RunParser {
@@ -33,6 +33,8 @@ export async function runParser(parses: number, libclang: string | undefined, li
     return {ahead: 1, parse: (request) => parseHeader(request), close: () => Promise.resolve()}
   }
   const libPath = locateLibclang({explicit: libclang, explicitFrom: libclangFrom})
+  // Loaded here, as the parser is: a run with nothing to parse never loads either.
+  const {createParsePool} = await import('../populate/parse-pool.js')
   const pool: ParsePool = createParsePool({libclang: libPath, size: threads})
   pool.warm(threads)
   // Twice the threads: each has its next parse queued while its result is written; more

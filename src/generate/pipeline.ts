@@ -19,7 +19,7 @@ import type {OutputMetadata} from '../store/metadata.js'
 import {irKey, outputKey} from '../store/keys.js'
 import {assertStoreUsable, openStore, type Store} from '../store/layout.js'
 import {irIndexed, lookupIr, lookupOutput} from '../store/lookup.js'
-import {writeIr, type WriteIrParams, writeOutput, type WriteOutputParams, type WriteResult} from '../store/write.js'
+import {type PreparedEntry, prepareIr, prepareOutput, type WriteIrParams, type WriteOutputParams, writePreparedBatch} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
 import {kindOf} from '../util/fs-nodes.js'
 import {realPathOfNew} from '../util/real-paths.js'
@@ -244,10 +244,6 @@ export class StrictOutputError extends HeaderkitError {
   }
 }
 
-/** Stores a fresh parse in the IR layer. */
-export async function storeParsedIr(store: Store, keys: HeaderKeys, parsed: ParsedHeader, projectRoot: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
-  return writeIr(store, await parsedIrParams(keys, parsed, projectRoot, provenance))
-}
 
 /** What one writer's text is stored as under its output key. */
 export function writerOutputParams(job: HeaderJob, keys: HeaderKeys, w: WriterJob, out: {key: string; options: Record<string, unknown>}, text: string, provenance: Record<string, JsonValue> = {}): WriteOutputParams {
@@ -260,10 +256,6 @@ export function writerOutputParams(job: HeaderJob, keys: HeaderKeys, w: WriterJo
   }
 }
 
-/** Stores one writer's text under its output key. */
-export async function storeWriterOutput(store: Store, job: HeaderJob, keys: HeaderKeys, w: WriterJob, out: {key: string; options: Record<string, unknown>}, text: string, provenance: Record<string, JsonValue> = {}): Promise<WriteResult> {
-  return writeOutput(store, writerOutputParams(job, keys, w, out, text, provenance))
-}
 
 /**
  * Writes `text` to `path` atomically, and only when it differs from what is there. The
@@ -307,6 +299,34 @@ async function writeOutputFile(path: string, text: string): Promise<boolean> {
   return true
 }
 
+/** Entries a run stores, committed a batch at a time: one lock and one index write per layer and batch. */
+const WRITE_BATCH = 64
+
+function storeWrites(store: Store | undefined, warnings: string[]): {add(what: string, prepare: () => Promise<PreparedEntry>): Promise<void>; flush(): Promise<void>} {
+  let batch: {what: string; entry: PreparedEntry}[] = []
+  const flush = async (): Promise<void> => {
+    if (!store || batch.length === 0) return
+    const items = batch
+    batch = []
+    try {
+      for (const r of await writePreparedBatch(store, items.map((i) => i.entry))) warnings.push(...r.warnings)
+    } catch (error) {
+      for (const {what} of items) warnings.push(`could not store ${what}: ${(error as Error).message}`)
+    }
+  }
+  return {
+    async add(what, prepare) {
+      try {
+        batch.push({what, entry: await prepare()})
+      } catch (error) {
+        warnings.push(`could not store ${what}: ${(error as Error).message}`)
+      }
+      if (batch.length >= WRITE_BATCH) await flush()
+    },
+    flush,
+  }
+}
+
 /** One job's work between the passes of runGeneration. */
 interface JobWork {
   job: HeaderJob
@@ -340,12 +360,15 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
   const {projectRoot} = plan.context
   const useIr = !plan.switches.noCache && !plan.switches.noIrCache
   const useOutput = !plan.switches.noCache && !plan.switches.noOutputCache
-  const store: Store | undefined = useIr || useOutput ? openStore(plan.storeDir) : undefined
+  // Entries are not fsynced one by one, as store merge does not: every read checks their
+  // size and hash, so a power loss can only cause a miss; the index is written durably.
+  const store: Store | undefined = useIr || useOutput ? openStore(plan.storeDir, {fsync: false}) : undefined
   if (store) await assertStoreUsable(store)
   const warnings: string[] = [...plan.warnings]
   const results: GenerationResult[] = []
   let parsed = 0
   const sources = newSourceCache()
+  const writes = storeWrites(store, warnings)
 
   const works: JobWork[] = []
   let likelyParses = 0
@@ -420,13 +443,7 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
         let readByParser = got.readByParser
         if (got.parse) {
           readByParser = (await parsedDependencies(keys, got.parse, projectRoot, sources)) as unknown as JsonValue
-          if (store && useIr) {
-            try {
-              warnings.push(...(await storeParsedIr(store, keys, got.parse, projectRoot, {parsed_includes: readByParser})).warnings)
-            } catch (error) {
-              warnings.push(`could not store the IR of ${job.header}: ${(error as Error).message}`)
-            }
-          }
+          if (store && useIr) await writes.add(`the IR of ${job.header}`, async () => prepareIr(store, await parsedIrParams(keys, got.parse!, projectRoot, {parsed_includes: readByParser!}, sources)))
         }
         for (const {index, outputKey: key, keyOptions} of work.pending) {
           const w = job.writers[index]!
@@ -434,14 +451,10 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
           const text = rendered.text
           warnings.push(...rendered.warnings)
           if (store && useOutput && w.writer.cacheOutput && key) {
-            try {
-              const provenance: Record<string, JsonValue> = {}
-              if (readByParser !== undefined) provenance.parsed_includes = readByParser
-              if (rendered.warnings.length > 0) provenance[WRITER_WARNINGS] = rendered.warnings
-              warnings.push(...(await storeWriterOutput(store, job, keys, w, {key, options: keyOptions}, text, provenance)).warnings)
-            } catch (error) {
-              warnings.push(`could not store the ${w.writer.name} output of ${job.header}: ${(error as Error).message}`)
-            }
+            const provenance: Record<string, JsonValue> = {}
+            if (readByParser !== undefined) provenance.parsed_includes = readByParser
+            if (rendered.warnings.length > 0) provenance[WRITER_WARNINGS] = rendered.warnings
+            await writes.add(`the ${w.writer.name} output of ${job.header}`, () => prepareOutput(store, writerOutputParams(job, keys, w, {key, options: keyOptions}, text, provenance)))
           }
           jobResults[index] = {header: job.header, writer: w.writer.name, source: got.source, text, target: job.target, irKey: keys.irKey, ...(key ? {outputKey: key} : {})}
         }
@@ -461,6 +474,8 @@ export async function runGeneration(plan: GenerationPlan, onResult?: (result: Ge
       }
     }
   } finally {
+    // What the jobs before a failing one made is stored, as when each was stored at once.
+    await writes.flush()
     await parser?.then((p) => p.close(), () => undefined)
   }
   return {results, warnings: [...new Set(warnings)], parsed}

@@ -19,9 +19,10 @@ import {HeaderkitError, isHeaderkitError} from '../errors.js'
 import {isUniversal} from '../generate/universal.js'
 import {computeIrKey, computeOutputKey, type HeaderKeys, lookupFreshIr, outputStillFresh, parsedDependencies, readsCurrentIn, parsedIrParams, renderOutput, WRITER_WARNINGS, writerOutputParams} from '../generate/pipeline.js'
 import {planGeneration, type GenerateRequest, type HeaderJob, type WriterJob} from '../generate/request.js'
+import {newSourceCache, type SourceCache} from '../generate/sources.js'
 import type {Header} from '../ir/types.js'
 import {openStore, type Store} from '../store/layout.js'
-import {lookupOutput} from '../store/lookup.js'
+import {irIndexed, lookupOutput} from '../store/lookup.js'
 import {mergePrepared, type PreparedSource} from '../store/merge.js'
 import {type PreparedEntry, prepareIr, prepareOutput, writePrepared} from '../store/write.js'
 import type {JsonValue} from '../util/canonical-json.js'
@@ -39,8 +40,13 @@ export interface OutputWork {
 export interface HeaderWork {
   job: HeaderJob
   keys: HeaderKeys
-  /** The stored IR when present and fresh. */
+  /** The stored IR when it was read (present and fresh). */
   ir: Header | undefined
+  /**
+   * An IR entry stands for these inputs: read and fresh, or, when every output is there
+   * and fresh, listed in the index (its payload is not read: nothing needs it).
+   */
+  irPresent: boolean
   /** The files its parse read, as that IR entry records them (for the outputs written from it). */
   parserReads: JsonValue | undefined
   outputs: OutputWork[]
@@ -108,21 +114,27 @@ export async function computeJobWork(plan: PopulatePlan, generate: GenerateReque
   // that differs between them, and it sets each header job's target and nothing else.
   const gen = triples.length > 0 ? await planGeneration({...generate, target: triples[0]}) : undefined
   const byTriple = new Map<string, HeaderWork[]>()
+  // Every triple reads the same project files: each is read and hashed once.
+  const sources = newSourceCache()
   for (const triple of triples) {
-    const headers = await headerWork(options.lookup === false ? undefined : store, gen!.jobs.map((j) => ({...j, target: triple})), gen!.context.projectRoot)
+    const headers = await headerWork(options.lookup === false ? undefined : store, gen!.jobs.map((j) => ({...j, target: triple})), gen!.context.projectRoot, sources)
     byTriple.set(triple, headers)
-    const missing = headers.filter((h) => !h.ir).length
+    const missing = headers.filter((h) => !h.irPresent).length
     if (missing > 0 && onParseNeeded) for (const job of plan.jobs) if (job.triple === triple) onParseNeeded(job, missing)
   }
   return plan.jobs.map((job, i) => ({job, label: labels[i]!, headers: byTriple.get(job.triple)!}))
 }
 
-/** Each header's keys, and (given a store) what it holds under them; without one, nothing counts as present. */
-async function headerWork(store: Store | undefined, jobs: HeaderJob[], root: string): Promise<HeaderWork[]> {
+/**
+ * What each header needs. Its outputs are looked up first, as generation does: when all
+ * are there and fresh, the IR entry is only checked in the index (DESIGN 11: a run with
+ * nothing to do reads no payload it does not need); otherwise it is read and checked.
+ * Without a store (populate --check), nothing counts as present.
+ */
+async function headerWork(store: Store | undefined, jobs: HeaderJob[], root: string, sources: SourceCache): Promise<HeaderWork[]> {
   const out: HeaderWork[] = []
   for (const job of jobs) {
-    const keys = await computeIrKey(job, root)
-    const {ir, parsedIncludes: parserReads} = store ? await lookupFreshIr(store, keys.irKey, root) : {ir: undefined, parsedIncludes: undefined}
+    const keys = await computeIrKey(job, root, sources)
     const outputs: OutputWork[] = []
     for (const w of job.writers) {
       // A universal output covers every platform: generation makes it from the merged store.
@@ -135,9 +147,14 @@ async function headerWork(store: Store | undefined, jobs: HeaderJob[], root: str
       }
       // As generation judges a hit: an output whose parser reads went stale is made again.
       const found = await lookupOutput(store, w.writer.name, key.key)
-      outputs.push({writer: w, key, present: found.hit && (await outputStillFresh(store, found.metadata, root))})
+      outputs.push({writer: w, key, present: found.hit && (await outputStillFresh(store, found.metadata, root, sources))})
     }
-    out.push({job, keys, ir, parserReads, outputs})
+    if (store && outputs.every((o) => o.present) && (await irIndexed(store, keys.irKey))) {
+      out.push({job, keys, ir: undefined, irPresent: true, parserReads: undefined, outputs})
+      continue
+    }
+    const {ir, parsedIncludes: parserReads} = store ? await lookupFreshIr(store, keys.irKey, root, sources) : {ir: undefined, parsedIncludes: undefined}
+    out.push({job, keys, ir, irPresent: ir !== undefined, parserReads, outputs})
   }
   return out
 }
@@ -185,7 +202,7 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
       current = {phase: p, at: now}
       emit({type: 'job-phase', job: w.label, phase: p, detail})
     }
-    const missingIr = w.headers.filter((h) => !h.ir)
+    const missingIr = w.headers.filter((h) => !h.irPresent)
     const missingOutputs = w.headers.reduce((n, h) => n + h.outputs.filter((o) => !o.present).length, 0)
     const totalOutputs = w.headers.reduce((n, h) => n + h.outputs.length, 0)
     const report: JobReport = {

@@ -11,7 +11,8 @@ export function realPathOfNew(path: string, depth = 0): string {
   let at = path
   for (;;) {
     try {
-      return join(realpathSync(at), ...missing.reverse())
+      // The system call: one call, where the JavaScript realpath lstats every component.
+      return join(realpathSync.native(at), ...missing.reverse())
     } catch {
       // A link to something not there yet: where it points is where a write lands.
       const st = lstatSync(at, {throwIfNoEntry: false})

@@ -174,4 +174,29 @@ describe('populate: running the jobs', function () {
     const store = openStore(storeDir)
     for (const w of work) for (const h of w.headers) assert.equal((await lookupIr(store, h.keys.irKey)).hit, false)
   })
+
+  it('with every output present reads no IR payload and parses nothing; a missing output still needs a fresh IR', async () => {
+    const root = project()
+    const storeDir = join(root, '.headerkit')
+    const first = await prepare(root, storeDir)
+    assert.equal((await runPopulate(first.plan, first.work, {engines: engineSet(() => Promise.resolve(hostEngine()))})).ok, true)
+    // Every IR payload replaced by bytes that do not parse: only a read of it would notice.
+    const irDir = join(storeDir, 'ir')
+    for (const slug of readdirSync(irDir).filter((n) => !n.includes('.json') && !n.startsWith('.'))) writeFileSync(join(irDir, slug, 'ir.json'), 'not read\n')
+    const again = await prepare(root, storeDir)
+    assert.ok(again.work.every((w) => w.headers.every((h) => h.irPresent && h.ir === undefined)))
+    const report = await runPopulate(again.plan, again.work, {engines: engineSet(() => Promise.reject(new Error('no engine is needed')))})
+    assert.equal(report.ok, true)
+    assert.ok(report.jobs.every((j) => j.status === 'present'))
+
+    // One output gone: that header's IR is read, found damaged, and parsed again.
+    const cffi = join(storeDir, 'output/cffi')
+    const index = JSON.parse(readFileSync(join(cffi, 'index.json'), 'utf8')) as {version: number; entries: Record<string, unknown>}
+    const gone = Object.keys(index.entries).find((s) => s.startsWith('libclang.one.x86_64'))!
+    delete index.entries[gone]
+    writeFileSync(join(cffi, 'index.json'), JSON.stringify(index))
+    const third = await prepare(root, storeDir)
+    const one = third.work.find((w) => w.job.dockerPlatform === 'linux/amd64')!.headers.find((h) => h.job.header === 'include/one.h')!
+    assert.equal(one.irPresent, false)
+  })
 })

@@ -8,7 +8,7 @@
 import {cpSync, mkdirSync} from 'node:fs'
 import {join} from 'node:path'
 import assert from 'node:assert/strict'
-import {computeIrKey, storeParsedIr} from '../../src/generate/pipeline.js'
+import {computeIrKey, parsedIrParams} from '../../src/generate/pipeline.js'
 import {headerFromJson} from '../../src/ir/json.js'
 import type {Header} from '../../src/ir/types.js'
 import {irKey} from '../../src/store/keys.js'
@@ -17,6 +17,7 @@ import {planGeneration} from '../../src/generate/request.js'
 import {parseHeader} from '../../src/parse/index.js'
 import {crossSysrootArgs} from '../../src/parse/sysroot.js'
 import {openStore} from '../../src/store/layout.js'
+import {writeIr} from '../../src/store/write.js'
 import {makeTempDir} from './tmp.js'
 
 export const UNIVERSAL_FIXTURE = join(import.meta.dirname, '..', '..', 'fixtures', 'universal')
@@ -38,7 +39,7 @@ export async function fillTarget(dir: string, target: string): Promise<void> {
   for (const job of plan.jobs) {
     const keys = await computeIrKey(job, dir)
     const parsed = await parseHeader({header: keys.headerAbs, projectRoot: dir, target, args: [...keys.clangArgs, ...crossSysrootArgs(target)]})
-    await storeParsedIr(store, keys, parsed, dir, {engine: 'sysroot', platform: target})
+    await writeIr(store, await parsedIrParams(keys, parsed, dir, {engine: 'sysroot', platform: target}))
   }
 }
 
