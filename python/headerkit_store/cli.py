@@ -11,10 +11,10 @@ from typing import List, NoReturn, Optional
 
 from .config import load_project_context
 from .errors import HeaderkitStoreError, UsageError
-from .options import check_writer_opt_flags
+from .options import check_writer_opt_flags, get_writer
 from .reader import serve
 from .request import plan
-from .spec import DEFAULT_WRITER
+from .spec import DEFAULT_WRITER, WRITERS
 
 
 class _Parser(argparse.ArgumentParser):
@@ -27,7 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("header", metavar="HEADER", help="header path (relative to the current directory)")
     p.add_argument("-w", "--writer", default=None, help=f"writer (default: the config's first, else {DEFAULT_WRITER})")
     p.add_argument("--store-dir", default=None)
-    p.add_argument("--target", default=None)
+    p.add_argument("--target", action="append", default=None, help="target triple; with --universal, a target to cover (repeatable)")
+    p.add_argument("--universal", action="store_true", help="the module covering every target the store holds (ctypes, cffi), as headerkit --universal")
     p.add_argument("-I", "--include-dir", dest="include_dirs", action="append", default=[])
     p.add_argument("-D", "--define", dest="defines", action="append", default=[])
     p.add_argument("--backend-arg", dest="backend_args", action="append", default=[])
@@ -54,8 +55,16 @@ def main(argv: Optional[List[str]] = None) -> int:
             writer = configured[0] if configured else DEFAULT_WRITER
         for warning in ctx.loaded.warnings if ctx.loaded else []:
             sys.stderr.write(f"Warning: {warning}\n")
-        req = plan(ctx, ns.header, writer, env, target=ns.target, store_dir=ns.store_dir, include_dirs=ns.include_dirs, defines=ns.defines,
-                   backend_args=ns.backend_args, writer_opt_flags=ns.writer_opts)
+        targets = ns.target or []
+        universal = None
+        if ns.universal:
+            if "universal" not in get_writer(writer)["options"]:
+                raise UsageError(f"--universal: the {writer} writer cannot make a universal output", "writers that can: " + ", ".join(w for w in sorted(WRITERS) if "universal" in WRITERS[w]["options"]))
+            universal = {"universal": True, **({"universal_targets": targets} if targets else {})}
+        elif len(targets) > 1:
+            raise UsageError(f"--target was given {len(targets)} times, but a request without --universal takes one target", "give one --target, or add --universal")
+        req = plan(ctx, ns.header, writer, env, target=None if ns.universal or not targets else targets[0], store_dir=ns.store_dir, include_dirs=ns.include_dirs,
+                   defines=ns.defines, backend_args=ns.backend_args, writer_opt_flags=ns.writer_opts, writer_options=universal)
         payload = serve(req)
     except HeaderkitStoreError as error:
         sys.stderr.write(f"Error: {error.one_line()}\n")

@@ -9,7 +9,7 @@
  * in one line.
  */
 import assert from 'node:assert/strict'
-import {appendFileSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import type {Struct} from '../../src/ir/types.js'
 import {getWriter, resolveWriterOptions} from '../../src/writers/index.js'
@@ -63,9 +63,13 @@ describe('e2e: a universal module imported inside the arm64 container', function
 
     const project = universalProjectDir('hk-e2e-universal-')
     const platforms: Record<string, string> = {'linux/amd64': images.amd64, 'linux/arm64': images.arm64, 'linux/386': headers['linux/386']!}
-    appendFileSync(join(project, 'pyproject.toml'), `\n[tool.headerkit.cache.populate]\nplatforms = ${JSON.stringify(Object.keys(platforms))}\n\n[tool.headerkit.cache.populate.images]\n${Object.entries(platforms).map(([p, i]) => `"${p}" = "${i}"`).join('\n')}\n`)
+    // universal = true: populate fills the IR only; the universal module is made from the merged store.
+    const pyproject = join(project, 'pyproject.toml')
+    writeFileSync(pyproject, readFileSync(pyproject, 'utf8').replace('include_dirs = ["include"]\n', 'include_dirs = ["include"]\nwriters = ["ctypes"]\n'))
+    appendFileSync(pyproject, `\n[tool.headerkit.writer.ctypes]\nuniversal = true\n\n[tool.headerkit.cache.populate]\nplatforms = ${JSON.stringify(Object.keys(platforms))}\n\n[tool.headerkit.cache.populate.images]\n${Object.entries(platforms).map(([p, i]) => `"${p}" = "${i}"`).join('\n')}\n`)
     const populate = await runCli(['cache', 'populate', '--engine', 'sysroot'], {cwd: project, env: e2eEnv({HEADERKIT_CACHE_DIR: makeTempDir('hk-e2e-universal-cache-')})})
     assert.equal(populate.exitCode, 0, populate.stdout + populate.stderr)
+    assert.equal(existsSync(join(project, '.headerkit/output/ctypes')), false, 'no per-platform rendering stored under the universal options')
 
     const stage = makeTempDir('hk-e2e-universal-stage-')
     const work = join(stage, 'work')

@@ -30,6 +30,9 @@ describe('Python reader: universal outputs', function () {
       const py = await runReader(['include/uni.h', '-w', writer, '--writer-opt', `${writer}:universal=true`], {cwd: dir})
       assert.equal(py.exitCode, 0, py.stderr)
       assert.equal(py.stdout.toString('utf8'), text)
+      const flag = await runReader(['include/uni.h', '-w', writer, '--universal'], {cwd: dir})
+      assert.equal(flag.exitCode, 0, flag.stderr)
+      assert.equal(flag.stdout.toString('utf8'), text)
     }
   })
 
@@ -38,6 +41,11 @@ describe('Python reader: universal outputs', function () {
     const py = await runReader(['include/uni.h', '-w', 'ctypes', '--writer-opt', 'ctypes:universal=true', '--writer-opt', 'ctypes:universal_targets=aarch64-linux-gnu'], {cwd: dir})
     assert.equal(py.exitCode, 0, py.stderr)
     assert.equal(py.stdout.toString('utf8'), text)
+    const flags = await runReader(['include/uni.h', '-w', 'ctypes', '--universal', '--target', 'aarch64-linux-gnu'], {cwd: dir})
+    assert.equal(flags.stdout.toString('utf8'), text, flags.stderr)
+    const twice = await runReader(['include/uni.h', '-w', 'ctypes', '--target', 'aarch64-linux-gnu', '--target', 'x86_64-linux-gnu'], {cwd: dir})
+    assert.equal(twice.exitCode, 2, twice.stderr)
+    assert.match(twice.stderr, /--target was given 2 times, but a request without --universal takes one target/)
     writeFileSync(join(dir, 'pyproject.toml'), `${readFileSync(join(dir, 'pyproject.toml'), 'utf8')}\n[tool.headerkit.writer.cffi]\nuniversal = true\n`)
     const all = await node(['-w', 'cffi'])
     assert.match(all, /# {3}x86_64-pc-linux-gnu: ir\//)
