@@ -8,10 +8,12 @@ import assert from 'node:assert/strict'
 import {existsSync, mkdirSync, readFileSync, rmSync} from 'node:fs'
 import {join} from 'node:path'
 import {openStore, verifyStore} from '../../src/store/index.js'
-import type {IrMetadata} from '../../src/store/metadata.js'
+import type {IrMetadata, OutputMetadata} from '../../src/store/metadata.js'
 import {reproduceProblems, reproduceStore, type ReproduceReport} from '../../src/verify/index.js'
 import {AARCH64_SYSROOT, entriesOf, generateInto, remakeOutputsOf, rewritePayload, shapesProject} from './support.js'
 import {makeTempDir} from '../support/tmp.js'
+import {runCli} from '../support/cli.js'
+import {AARCH64 as UNI_AARCH64, universalProject, X86_64} from '../support/universal-project.js'
 import {treeHashes} from '../support/tree.js'
 
 const AARCH64 = {target: 'aarch64-linux-gnu', backendArgs: [`--sysroot=${AARCH64_SYSROOT}`]}
@@ -130,4 +132,20 @@ describe('cache verify --reproduce', function () {
     assert.deepEqual(report.differences.map((d) => [d.code, d.writer]), [['output-not-remade', 'cffi'], ['output-not-remade', 'ctypes']])
     assert.match(report.differences[0]!.message, /its IR entry \(key [0-9a-f]{12}\.\.\.\) is not in the store/)
   })
+
+  it('makes a universal output again from its members\' IR, and catches one doctored to agree', async () => {
+    const root = await universalProject([X86_64, UNI_AARCH64])
+    const made = await runCli(['include/uni.h', '-w', 'ctypes', '--universal', '-o', 'ctypes:pkg/uni.py'], {cwd: root})
+    assert.equal(made.exitCode, 0, made.stderr)
+    const clean = await reproduce(root, 'outputs')
+    assert.deepEqual(clean.differences, [])
+    assert.deepEqual(clean.outputs, {total: 1, reproduced: 1, failed: 0})
+    const entry = entriesOf<OutputMetadata>(join(root, '.headerkit'), 'output/ctypes').find((e) => e.metadata.source.target === 'universal')!
+    const text = readFileSync(join(entry.dir, 'output.py'), 'utf8')
+    await rewritePayload(entry.dir, text.replace('import ctypes\n', 'import ctypes\nimport os; os.system("id")\n'))
+    const doctored = await reproduce(root, 'outputs')
+    assert.deepEqual(doctored.differences.map((d) => [d.code, d.slug, d.writer]), [['output-differs', entry.slug, 'ctypes']])
+    assert.match(doctored.differences[0]!.message, /makes of its members \(aarch64-unknown-linux-gnu, x86_64-pc-linux-gnu\): line \d+: stored "import os/)
+  })
+
 })
