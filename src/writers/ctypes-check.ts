@@ -8,7 +8,8 @@
  * another platform, or from a wrong IR, never run.
  *
  * The alignment of a class the writer packs itself (`_pack_ = 1`, to put bitfields where
- * GCC does) is 1 by construction; it is not compared.
+ * GCC does) is 1 by construction; it is not compared, nor is that of a record whose
+ * alignment an attribute raised (checkedAlign).
  */
 import type {Struct} from '../ir/types.js'
 import {pyString} from './ctypes-records.js'
@@ -69,6 +70,18 @@ export function recordCName(s: Struct): string {
 }
 
 /**
+ * The alignment the check expects of a record's class: the IR's, except for a record whose
+ * alignment an attribute raised (`typedef struct {...} T __attribute__((aligned(16)))`,
+ * `_Alignas`): ctypes before Python 3.13 has no way to raise a class's alignment (no
+ * `_align_`), so the class keeps its members' alignment. Its size and member offsets are
+ * still checked, and so are those of every record that embeds it, which carry the
+ * attribute's effect. Undefined: not compared.
+ */
+function checkedAlign(s: Struct): number | undefined {
+  return s.aligned === undefined ? s.align : undefined
+}
+
+/**
  * `_check(...)` statements for a record written as class `pyName` by recordDefinition,
  * and for the helper classes of its anonymous members (same names as it gives them).
  * Records whose size the IR does not give are not checked.
@@ -85,5 +98,5 @@ export function layoutChecks(s: Struct, pyName: string, cName = recordCName(s)):
     members.push(`(${pyString(name)}, ${f.offset_bits}, ${f.bit_width ?? 'None'})`)
   })
   const tuple = members.length === 0 ? '()' : `(${members.join(', ')}${members.length === 1 ? ',' : ''})`
-  return [`_check((${pyName}, ${pyString(cName)}, ${s.size}, ${s.align ?? 'None'}, ${tuple}))`, ...out]
+  return [`_check((${pyName}, ${pyString(cName)}, ${s.size}, ${checkedAlign(s) ?? 'None'}, ${tuple}))`, ...out]
 }

@@ -328,7 +328,8 @@ function ctypesParts(ir: Header, bound: Header, refused: Refusal[], options: Res
       if (value !== py) definitions.push({key: d.name, lines: [`${py} = ${value}`, '']})
     } else if (d.kind === 'struct' || d.kind === 'union') {
       const py = names.py.get(`${d.kind} ${d.name}`)!
-      definitions.push({key: `${d.kind} ${d.name}`, lines: [...recordDefinition(d, py, em(d), layouts, classes, pointerSize(target)).lines, '']})
+      const record = recordDefinition(d, py, em(d), layouts, classes, pointerSize(target))
+      definitions.push({key: `${d.kind} ${d.name}`, lines: [...record.lines, '']})
       if (options.layout_check !== false) {
         const lines = layoutChecks(d, py)
         if (lines.length > 0) checks.push({key: `${d.kind} ${d.name}`, lines})
