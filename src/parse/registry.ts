@@ -4,8 +4,13 @@ import type {ParserBackend} from './backend.js'
 import {parseWithLibclang} from './libclang/parse.js'
 import type {ParseRequest, ParseResult} from './types.js'
 
-/** Bump when the libclang extractor's output changes: it is part of every IR cache key. */
-export const EXTRACTOR_VERSION = '1'
+/**
+ * Bump when the libclang extractor's output changes: it is part of every IR cache key.
+ * 2: a platform's parse searches only its own headers (parse/sysroot.ts isolationArgs), a
+ * typedef's `aligned` attribute reaches its record, and libclang 16+'s typedef-named
+ * records are no longer tags; IR made before may differ for the same inputs.
+ */
+export const EXTRACTOR_VERSION = '2'
 
 const libclangBackend: ParserBackend = {
   name: 'libclang',
