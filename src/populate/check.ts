@@ -8,7 +8,6 @@
  * any difference: a toolchain change is not tampering, but still a difference.
  */
 import pLimit from 'p-limit'
-import {setMaxListeners} from 'node:events'
 import {HeaderkitError} from '../errors.js'
 import {renderOutput} from '../generate/pipeline.js'
 import {headerToJson} from '../ir/json.js'
@@ -22,7 +21,7 @@ import {firstJsonTextDifference, firstLineDifference} from '../util/first-differ
 import type {Phase, PopulateEngine} from './engine.js'
 import type {PopulatePlan} from './plan.js'
 import type {PopulateEvent} from './report.js'
-import {type EngineSet, errorOf, type HeaderWork, type JobWork, PopulateAbortedError} from './run.js'
+import {type EngineSet, errorOf, type HeaderWork, type JobWork, PopulateAbortedError, runContext} from './run.js'
 
 export const CHECK_SCHEMA_VERSION = 1
 
@@ -102,12 +101,12 @@ function storeReader(): (layer: Layer, key: string) => Promise<{slug: string; pa
 }
 
 /** `14.0.6` out of `Debian clang version 14.0.6`. */
-function versionNumber(version: string): string {
+export function versionNumber(version: string): string {
   return /\d+\.\d+\.\d+/.exec(version)?.[0] ?? version
 }
 
 /** What differs between the toolchain an entry records and the one used now, as ` (recorded ..., here ...)`, or ''. */
-function toolchainNote(recorded: Record<string, JsonValue>, libclangHere: string, imageHere: JsonValue | undefined): string {
+export function toolchainNote(recorded: Record<string, JsonValue>, libclangHere: string, imageHere?: JsonValue): string {
   const notes: string[] = []
   if (typeof recorded.libclang_version === 'string' && versionNumber(recorded.libclang_version) !== versionNumber(libclangHere)) notes.push(`recorded libclang ${versionNumber(recorded.libclang_version)}, here ${versionNumber(libclangHere)}`)
   if (typeof recorded.image_digest === 'string' && typeof imageHere === 'string' && recorded.image_digest !== imageHere) notes.push(`recorded image ${recorded.image_digest}, here ${imageHere}`)
@@ -117,16 +116,7 @@ function toolchainNote(recorded: Record<string, JsonValue>, libclangHere: string
 const counts = (): CheckCounts => ({identical: 0, differing: 0, missing: 0, total: 0})
 
 export async function checkPopulate(plan: PopulatePlan, work: JobWork[], options: CheckOptions): Promise<CheckReport> {
-  const started = performance.now()
-  const signal = options.signal ?? new AbortController().signal
-  setMaxListeners(0, signal)
-  const emit = options.onEvent ?? (() => undefined)
-  const warnings: string[] = []
-  const warn = (message: string): void => {
-    if (warnings.includes(message)) return
-    warnings.push(message)
-    emit({type: 'warning', message})
-  }
+  const {started, signal, emit, warnings, warn} = runContext(options)
   const store = openStore(plan.storeDir)
   const stored = storeReader()
   const limit = pLimit(plan.concurrency)

@@ -171,8 +171,8 @@ export class PopulateAbortedError extends HeaderkitError {
   }
 }
 
-export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: RunOptions): Promise<PopulateReport> {
-  const started = performance.now()
+/** What a run over the plan's jobs (populate, or its --check) shares: its start, its abort signal, its events and its warnings, each said once. */
+export function runContext(options: {signal?: AbortSignal; onEvent?: (event: PopulateEvent) => void}): {started: number; signal: AbortSignal; emit: (event: PopulateEvent) => void; warnings: string[]; warn: (message: string) => void} {
   const signal = options.signal ?? new AbortController().signal
   // Every queued parse and Docker call of every job listens to this one signal: dozens at
   // once are expected, not a leak (Node's warning starts at 11).
@@ -184,6 +184,11 @@ export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: 
     warnings.push(message)
     emit({type: 'warning', message})
   }
+  return {started: performance.now(), signal, emit, warnings, warn}
+}
+
+export async function runPopulate(plan: PopulatePlan, work: JobWork[], options: RunOptions): Promise<PopulateReport> {
+  const {started, signal, emit, warnings, warn} = runContext(options)
   const stagingRoot = options.keepStaging ? resolve(options.keepStaging) : undefined
   const target = openStore(plan.storeDir)
   /** Each populated job's entries, in the order made. */

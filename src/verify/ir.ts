@@ -29,6 +29,7 @@ import type {ParseRequest} from '../parse/types.js'
 import {userCacheDir} from '../populate/cache-dir.js'
 import {cachedSysroot} from '../populate/engines/sysroot/cached.js'
 import {parseThreadsFor, sysrootParseArgs} from '../populate/engines/sysroot/index.js'
+import {toolchainNote} from '../populate/check.js'
 import {createParsePool} from '../populate/parse-pool.js'
 import {readEntry} from '../store/entry.js'
 import {irLayer, type Store} from '../store/layout.js'
@@ -52,11 +53,6 @@ type Reparse =
   | {how: 'sysroot'; args: string[]; sysroot: string; job: {arch: LinuxArch; libc: Libc; triple: string; image?: {reference: string}}}
 
 const isDir = (path: string): boolean => statSync(path, {throwIfNoEntry: false})?.isDirectory() === true
-
-/** `14.0.6` out of `Debian clang version 14.0.6`. */
-function versionNumber(version: string): string {
-  return /\d+\.\d+\.\d+/.exec(version)?.[0] ?? version
-}
 
 /** Whether the project's files are those the entry was made from; the reason when not. */
 async function sourcesChanged(m: IrMetadata, projectRoot: string): Promise<string | undefined> {
@@ -153,9 +149,7 @@ export async function reproduceIr(store: Store, projectRoot: string, env: NodeJS
         continue
       }
       const diff = (code: ReproduceDifference['code'], message: string): void => void result.differences.push({code, layer: 'ir', slug: p.slug, writer: null, header: p.m.header_path, target: p.m.target, message})
-      const recorded = typeof p.m.provenance.libclang_version === 'string' ? versionNumber(p.m.provenance.libclang_version) : undefined
-      const here = versionNumber(r.status === 'fulfilled' ? r.value.libclangVersion : version)
-      const toolchain = recorded !== undefined && recorded !== here ? ` (recorded libclang ${recorded}, here ${here})` : ''
+      const toolchain = toolchainNote(p.m.provenance, r.status === 'fulfilled' ? r.value.libclangVersion : version)
       const where = p.reparse.how === 'sysroot' ? ` against the cached headers of ${typeof p.m.provenance.image === 'string' ? p.m.provenance.image : 'its image'}` : ''
       if (r.status === 'rejected') {
         diff('ir-parse-failed', `the parse here${where} failed: ${(r.reason as Error).message.split('\n')[0]}${toolchain}`)
