@@ -3,12 +3,13 @@
  * it changes, and nothing else does. Real libclang, real files, the public API.
  */
 import assert from 'node:assert/strict'
-import {cpSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {cpSync, readFileSync, utimesSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {generateBatch, type GenerateRequest} from '../../src/generate/index.js'
 import {getWriter} from '../../src/writers/registry.js'
 import {makeTempDir} from '../support/tmp.js'
+import {treeBytes} from '../support/tree.js'
 
 const DEMO = fileURLToPath(new URL('../../examples/demo', import.meta.url))
 
@@ -25,20 +26,6 @@ async function run(cwd: string, request: GenerateRequest = {}) {
     sources: report.results.map((r) => `${r.writer}:${r.source}`),
     text: (writer: string) => report.results.find((r) => r.writer === writer)!.text,
   }
-}
-
-/** Every file of a directory tree, as path -> bytes, for byte-for-byte comparisons. */
-function treeBytes(dir: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name)
-      if (statSync(p).isDirectory()) walk(p)
-      else out.set(relative(dir, p), readFileSync(p).toString('base64'))
-    }
-  }
-  walk(dir)
-  return out
 }
 
 describe('generation through the two-layer cache', function () {

@@ -5,11 +5,12 @@
  * reported for its header after the headers before it are written.
  */
 import assert from 'node:assert/strict'
-import {mkdirSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {generateBatch} from '../../src/generate/index.js'
 import {parseThreadsFor} from '../../src/generate/parsers.js'
 import {makeTempDir} from '../support/tmp.js'
+import {treeBytes} from '../support/tree.js'
 
 const NAMES = ['alpha', 'beta', 'gamma', 'delta', 'epsilon']
 
@@ -24,19 +25,6 @@ function project(broken?: string): string {
   }
   writeFileSync(join(dir, '.headerkit.toml'), 'writers = ["cffi", "json"]\n[[headers]]\npattern = "include/*.h"\n[output]\ncffi = "out/{stem}.cdef.txt"\njson = "out/{stem}.json"\n')
   return dir
-}
-
-function treeBytes(dir: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name)
-      if (statSync(p).isDirectory()) walk(p)
-      else out.set(relative(dir, p), readFileSync(p).toString('base64'))
-    }
-  }
-  walk(dir)
-  return out
 }
 
 describe('cold generation on worker threads', function () {

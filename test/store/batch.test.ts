@@ -4,25 +4,13 @@
  * already stored left alone, a damaged entry replaced, two entries of one slug apart.
  */
 import assert from 'node:assert/strict'
-import {readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
-import {join, relative} from 'node:path'
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 import {lookupIr, openStore, verifyStore, writeIr, writeOutput} from '../../src/store/index.js'
 import {prepareIr, prepareOutput, writePreparedBatch} from '../../src/store/write.js'
 import {makeTempDir} from '../support/tmp.js'
 import {irParams, outputParams} from './support/entries.js'
-
-function treeBytes(dir: string): Map<string, string> {
-  const out = new Map<string, string>()
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name)
-      if (statSync(p).isDirectory()) walk(p)
-      else out.set(relative(dir, p), readFileSync(p).toString('base64'))
-    }
-  }
-  walk(dir)
-  return out
-}
+import {treeBytes} from '../support/tree.js'
 
 describe('writing entries in a batch', () => {
   it('gives the store one-by-one writes give, and the same statuses', async () => {
