@@ -125,7 +125,7 @@ describe('e2e: populate faults', function () {
     assert.equal(r.exitCode, 1, r.stdout + r.stderr)
     const lines = r.stdout.split('\n').filter((l) => l.startsWith('linux/amd64: '))
     assert.equal(lines.length, 1, r.stdout)
-    assert.match(lines[0]!, /building the debian worker image for linux\/amd64 from headerkit-standin\/broken-apt:\w+ failed: .*\(the recipe is images\/debian\/Dockerfile; the build log ends: .*no libclang1 package in this image's apt sources/)
+    assert.match(lines[0]!, /building the debian worker image for linux\/amd64 from headerkit-standin\/broken-apt:\w+ failed: .*\(the recipe is images\/debian\/Dockerfile; the build log ends: .*no libclang1-N with libclang-common-N-dev in this image's apt sources/)
     assert.ok(!existsSync(join(project, '.headerkit')), 'nothing was written')
   })
 
