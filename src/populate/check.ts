@@ -25,18 +25,23 @@ import {type EngineSet, errorOf, type HeaderWork, type JobWork, PopulateAbortedE
 
 export const CHECK_SCHEMA_VERSION = 1
 
-export interface CheckDifference {
-  /** differs: the store holds other bytes; missing: the store holds nothing under the key. */
-  code: 'ir-differs' | 'ir-missing' | 'output-differs' | 'output-missing'
+/** An entry of the store that is not what the sources make: which, where, and the first difference. */
+export interface EntryDifference<Code extends string> {
+  code: Code
   /** `ir` or `output/<writer>`. */
   layer: string
   /** The entry's slug in the store (for a missing entry, the slug it would get). */
   slug: string
+  /** The writer of an output entry; null for IR. */
   writer: string | null
   header: string
   target: string
+  /** The first differing line or JSON path, or why it could not be made; one line. */
   message: string
 }
+
+/** differs: the store holds other bytes; missing: the store holds nothing under the key. */
+export type CheckDifference = EntryDifference<'ir-differs' | 'ir-missing' | 'output-differs' | 'output-missing'>
 
 export interface CheckCounts {
   identical: number

@@ -4,6 +4,7 @@
  * first differing line (or JSON path); an IR entry this machine cannot parse again is
  * listed with the reason and never counts as passed.
  */
+import type {EntryDifference} from '../populate/check.js'
 
 export type ReproduceMode = 'all' | 'outputs'
 
@@ -19,18 +20,7 @@ export type DifferenceCode =
   /** The parse here failed, although the entry's sources and platform headers are here. */
   | 'ir-parse-failed'
 
-export interface ReproduceDifference {
-  code: DifferenceCode
-  /** `ir` or `output/<writer>`. */
-  layer: string
-  slug: string
-  /** The writer of an output entry; null for IR. */
-  writer: string | null
-  header: string
-  target: string
-  /** The first differing line or JSON path, or why it could not be made; one line. */
-  message: string
-}
+export type ReproduceDifference = EntryDifference<DifferenceCode>
 
 export interface NotReparsed {
   slug: string
