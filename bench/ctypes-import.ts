@@ -15,17 +15,12 @@ import {join} from 'node:path'
 import {generateBatch} from '../src/generate/index.js'
 import {fillTarget} from '../test/support/universal-project.js'
 import {makeTempDir, removeTempDirs} from '../test/support/tmp.js'
+import {median} from './median.js'
 
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3'
 const rounds = Number(process.argv[2] ?? 31)
 // A path, not a name: ctypes.util.find_library runs ldconfig, whose cost would hide the check's.
 const LIBRARY = '/usr/lib/x86_64-linux-gnu/libsqlite3.so.0'
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
-}
 
 try {
   const project = makeTempDir('headerkit-ctypes-bench-')

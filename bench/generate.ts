@@ -15,6 +15,7 @@ import {copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
+import {median} from './median.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin/run.js')
@@ -28,12 +29,6 @@ function time(args: string[], cwd: string): number {
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed in ${cwd}: ${result.stderr.toString()}`)
   return ms
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 const work = mkdtempSync(join(tmpdir(), 'headerkit-bench-'))

@@ -30,6 +30,7 @@ import type {PopulateReport} from '../src/populate/report.js'
 import {headerStandins, standinImages} from '../test/e2e/support/images.js'
 import {e2eProject} from '../test/e2e/support/project.js'
 import {removeTempDirs} from '../test/support/tmp.js'
+import {median} from './median.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin/run.js')
@@ -46,12 +47,6 @@ function run(args: string[], cwd: string, extraEnv: NodeJS.ProcessEnv = {}): {ms
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   if (r.status !== 0) throw new Error(`headerkit ${args.join(' ')} failed in ${cwd} (${r.status}): ${r.stdout}\n${r.stderr}`)
   return {ms, stdout: r.stdout}
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 const images = await standinImages()

@@ -14,16 +14,11 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {generateBatch} from '../src/generate/index.js'
+import {median} from './median.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const PYTHON = process.env.PYTHON ?? '/usr/bin/python3'
 const rounds = Number(process.argv[2] ?? 21)
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
-}
 
 const work = mkdtempSync(join(tmpdir(), 'headerkit-pybench-'))
 try {

@@ -23,6 +23,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {MARKER, sysrootDir} from '../src/populate/engines/sysroot/index.js'
+import {median} from './median.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin/run.js')
@@ -92,12 +93,6 @@ function run(args: string[], cwd: string, expectExit = 0): number {
   const ms = Number(process.hrtime.bigint() - start) / 1e6
   if (r.status !== expectExit) throw new Error(`headerkit ${args.join(' ')} exited ${r.status} in ${cwd}:\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`)
   return ms
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 const work = mkdtempSync(join(tmpdir(), 'headerkit-bench-reproduce-'))

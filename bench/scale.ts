@@ -33,6 +33,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {headerText, writeScaleProject} from './scale-project.js'
+import {median} from './median.js'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const BIN = join(ROOT, 'bin/run.js')
@@ -64,12 +65,6 @@ function run(cmd: string, argv: string[], cwd: string, runEnv: NodeJS.ProcessEnv
   const rssKiB = Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop())
   rmSync(rssFile, {force: true})
   return {ms, rssKiB, stdout: r.stdout}
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b)
-  const mid = s.length >> 1
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
 }
 
 interface Case {
