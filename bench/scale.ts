@@ -9,9 +9,12 @@
  * headers) and with time(400)/time(100). Peak RSS comes from GNU time (%M).
  *
  *   node cold      an empty store (.headerkit and bindings/ removed), every header parsed
- *   node warm      nothing changed: every output served from the store, no file rewritten
+ *   node warm      nothing changed, run again: replayed from the no-op journal (docs/store.md)
+ *   node warm, full  the same with HEADERKIT_NO_JOURNAL=1: every output served from the
+ *                  store and compared with its file, nothing rewritten
  *   node edit      one header edited (a comment changes): one parse, the rest served
- *   node single    one header alone (`bin/run.js include/m0.h -w cffi`), a warm hit
+ *   node single    one header alone (`bin/run.js include/m1.h -w cffi`), a warm hit
+ *                  replayed from the journal; `node single, full` without the journal
  *   py backend     headerkit_store.build_backend.write_outputs(): N headers x 2 writers
  *   py load        headerkit_store.load("include/m0.h", "cffi")
  *   populate cold  (--populate) `cache populate --engine sysroot` for linux/amd64 and
@@ -28,7 +31,7 @@
  * node cold.
  */
 import {spawnSync} from 'node:child_process'
-import {appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -70,6 +73,8 @@ function run(cmd: string, argv: string[], cwd: string, runEnv: NodeJS.ProcessEnv
 interface Case {
   name: string
   floor?: string
+  /** Runs once, untimed, before each timed run (what a replay needs: a run that journals it). */
+  prime?: () => void
   /** Runs once; returns a sample. */
   run: () => Sample
 }
@@ -95,8 +100,21 @@ try {
     return {n, dir, headers}
   })
   const cases: {n: number; c: Case}[] = []
+  /** When each project's files last changed. */
+  const changedAt = new Map<number, number>()
   for (const {n, dir, headers} of projects) {
     let edits = 0
+    // Each project its own per-user cache, so the journal a case relies on can be seen.
+    const journals = join(work, `cache${n}`, 'journal')
+    const genEnv: NodeJS.ProcessEnv = {...env, HEADERKIT_CACHE_DIR: join(work, `cache${n}`)}
+    const fullEnv: NodeJS.ProcessEnv = {...genEnv, HEADERKIT_NO_JOURNAL: '1'}
+    /** A run that journals: files written less than a second ago are racily clean (docs/store.md). */
+    const journalled = (argv: string[]) => () => {
+      const wait = (changedAt.get(n) ?? 0) + 1100 - Date.now()
+      if (wait > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, wait)
+      run(process.execPath, [BIN, ...argv], dir, genEnv)
+      if (readdirSync(journals).length === 0) throw new Error(`no journal after a no-op run of ${argv.join(' ') || 'the project'}`)
+    }
     const add = (c: Case): void => {
       if (!only || only.some((o) => c.name.startsWith(o))) cases.push({n, c})
     }
@@ -117,19 +135,23 @@ try {
       run: () => {
         rmSync(join(dir, '.headerkit'), {recursive: true, force: true})
         rmSync(join(dir, 'bindings'), {recursive: true, force: true})
-        return run(process.execPath, [BIN], dir)
+        changedAt.set(n, Date.now())
+        return run(process.execPath, [BIN], dir, genEnv)
       },
     })
-    add({name: 'node warm', floor: 'node -e 0', run: () => run(process.execPath, [BIN], dir)})
+    add({name: 'node warm', floor: 'node -e 0', prime: journalled([]), run: () => run(process.execPath, [BIN], dir, genEnv)})
+    add({name: 'node warm, full', floor: 'node -e 0', run: () => run(process.execPath, [BIN], dir, fullEnv)})
     add({
       name: 'node edit',
       floor: 'node -e 0',
       run: () => {
         writeFileSync(join(dir, headers[0]!), headerText(0, `edit ${++edits}`))
-        return run(process.execPath, [BIN], dir)
+        changedAt.set(n, Date.now())
+        return run(process.execPath, [BIN], dir, genEnv)
       },
     })
-    add({name: 'node single', floor: 'node -e 0', run: () => run(process.execPath, [BIN, headers[1]!, '-w', 'cffi'], dir)})
+    add({name: 'node single', floor: 'node -e 0', prime: journalled([headers[1]!, '-w', 'cffi']), run: () => run(process.execPath, [BIN, headers[1]!, '-w', 'cffi'], dir, genEnv)})
+    add({name: 'node single, full', floor: 'node -e 0', run: () => run(process.execPath, [BIN, headers[1]!, '-w', 'cffi'], dir, fullEnv)})
     add({
       name: 'py backend',
       floor: 'python3 -c 0',
@@ -157,17 +179,22 @@ try {
     if (!py.equals(readFileSync(join(dir, 'bindings/m1.cdef.txt')))) throw new Error('python3 -m headerkit_store printed other bytes than the Node tool wrote')
   }
   for (const {c} of cases) if (!c.name.includes('cold') && !c.name.includes('sequential')) c.run()
+  for (const {c} of cases) c.prime?.()
 
   const samples = new Map<string, Sample[]>()
   for (let r = 0; r < rounds; r++) {
     for (const {n, c} of cases) {
+      c.prime?.()
       const s = c.run()
       const id = `${n}:${c.name}`
       samples.set(id, [...(samples.get(id) ?? []), s])
       process.stderr.write(`round ${r + 1}/${rounds} N=${n} ${c.name}: ${s.ms.toFixed(0)} ms, ${(s.rssKiB / 1024).toFixed(0)} MiB\n`)
     }
     // `node edit` leaves one header changed: the next `node warm` would parse it.
-    for (const {dir} of projects) run(process.execPath, [BIN], dir)
+    for (const {n, dir} of projects) {
+      run(process.execPath, [BIN], dir, {...env, HEADERKIT_NO_JOURNAL: '1'})
+      changedAt.set(n, Date.now())
+    }
   }
 
   const med = (n: number, name: string): number | undefined => {

@@ -12,6 +12,9 @@ const BUNDLE = new URL('../dist/bundle/', import.meta.url)
 const DEFAULT_COMMAND = 'generate'
 
 async function runBundle() {
+  // A command whose last run changed nothing, with every input as it was: replayed from
+  // its journal (src/journal/journal.ts) before the CLI loads.
+  if (existsSync(new URL('noop.cjs', BUNDLE)) && require('../dist/bundle/noop.cjs').replayNoop(process.argv.slice(2))) return
   require('v8-compile-cache')
   const manifest = JSON.parse(readFileSync(new URL('oclif.manifest.json', BUNDLE), 'utf8'))
   let argv = process.argv.slice(2)

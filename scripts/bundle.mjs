@@ -3,6 +3,7 @@
 //    v8-compile-cache (the fastest start on Node 20: node-toolchain-notes §2);
 //  - fast.cjs, fast-populate.cjs: generation and `cache populate` without oclif (its
 //    start-up costs more than a warm cache hit);
+//  - noop.cjs: the no-op journal's replay, tried before anything else loads;
 //  - parse-thread.cjs: a thread of the parse pool (libclang parses off the main thread);
 //  - package.json: headerkit's, with the command map pointing at cli.cjs;
 //    No plugins: bin/run.js turns `help X` into `X --help` itself, because the help
@@ -36,6 +37,12 @@ for (const [entry, file] of [['src/cli/fast-generate.ts', 'fast.cjs'], ['src/cli
   const leaked = Object.keys(fast.metafile.inputs).filter((p) => p.includes('@oclif/'))
   if (leaked.length > 0) throw new Error(`${file} must not bundle oclif, but it has: ${leaked.join(', ')}`)
 }
+
+// The no-op journal's replay (src/cli/noop.ts), loaded before anything else at every
+// start: only the journal check and Node's own modules.
+const noop = await build({...common, entryPoints: ['src/cli/noop.ts'], outfile: `${OUT}/noop.cjs`, metafile: true})
+const heavy = Object.keys(noop.metafile.inputs).filter((p) => p.includes('node_modules'))
+if (heavy.length > 0) throw new Error(`noop.cjs must load no package, but it has: ${heavy.join(', ')}`)
 
 const pjson = JSON.parse(readFileSync('package.json', 'utf8'))
 const bundled = {

@@ -1,7 +1,27 @@
-/** Generation without oclif (fast.cjs's entry; see fast.ts). */
+/** Generation without oclif (fast.cjs's entry; see fast.ts), recorded for the no-op journal. */
+import {fileURLToPath} from 'node:url'
+import {beginJournal} from '../journal/journal.js'
 import {type ManifestFlag, runFast} from './fast.js'
-import {executeGenerate} from './generate-run.js'
+import {runGenerate} from './generate-run.js'
+import {jsonText} from './render.js'
 
-export function fastCommand(argv: string[], flags: Record<string, ManifestFlag>): Promise<number | undefined> {
-  return runFast(async (positionals, values, json) => ({value: await executeGenerate(positionals, values, json), exitCode: 0}), argv, flags)
+export async function fastCommand(argv: string[], flags: Record<string, ManifestFlag>): Promise<number | undefined> {
+  // The command as typed is what the next run's replay (noop.ts) looks up.
+  const journal = beginJournal(process.argv.slice(2), process.cwd(), process.env, fileURLToPath(import.meta.url))
+  try {
+    const exitCode = await runFast(
+      async (positionals, values, json) => {
+        const outcome = await runGenerate(positionals, values, json, {env: journal?.env})
+        if (outcome.stdout) process.stdout.write(outcome.stdout)
+        if (outcome.stderr) process.stderr.write(outcome.stderr)
+        journal?.finish({stdout: json ? jsonText(outcome.value) : outcome.stdout, stderr: outcome.stderr, changedNothing: outcome.changedNothing})
+        return {value: outcome.value, exitCode: 0}
+      },
+      argv,
+      flags,
+    )
+    return exitCode
+  } finally {
+    journal?.abandon()
+  }
 }

@@ -30,8 +30,27 @@ export interface GenerateFlags {
 
 const SOURCE_LABEL = {'output-cache': 'output cache', 'ir-cache': 'cached IR', parsed: 'parsed'} as const
 
+/** What a generation printed, and whether it changed anything. */
+export interface GenerateOutcome {
+  /** The --json value (json mode only). */
+  value?: unknown
+  /** The single output's text (human mode, one header and one writer without a template). */
+  stdout: string
+  stderr: string
+  /** Every output came from the output cache and its file already held it: nothing parsed, stored or written. */
+  changedNothing: boolean
+}
+
 /** Runs generation; returns the --json value when `json`, else prints the human report and returns undefined. */
 export async function executeGenerate(headers: string[], flags: GenerateFlags, json: boolean): Promise<unknown> {
+  const outcome = await runGenerate(headers, flags, json)
+  if (outcome.stdout) process.stdout.write(outcome.stdout)
+  if (outcome.stderr) process.stderr.write(outcome.stderr)
+  return outcome.value
+}
+
+/** Runs generation and renders its report, printing nothing. `at` defaults to process.env and process.cwd(). */
+export async function runGenerate(headers: string[], flags: GenerateFlags, json: boolean, at: {env?: NodeJS.ProcessEnv; cwd?: string} = {}): Promise<GenerateOutcome> {
   const outputs: Record<string, string> = {}
   for (const item of flags.output ?? []) {
     const colon = item.indexOf(':')
@@ -61,10 +80,13 @@ export async function executeGenerate(headers: string[], flags: GenerateFlags, j
     libclang: flags.libclang,
     allowOutsideProject: flags['allow-outside-project'],
     strict: flags.strict,
+    ...(at.env ? {env: at.env} : {}),
+    ...(at.cwd ? {cwd: at.cwd} : {}),
   })
-  for (const warning of report.warnings) process.stderr.write(`Warning: ${warning}\n`)
+  const warnings = report.warnings.map((warning) => `Warning: ${warning}\n`).join('')
+  const changedNothing = report.parsed === 0 && report.results.length > 0 && report.results.every((r) => r.source === 'output-cache' && r.fileChanged !== true)
   if (json) {
-    return {
+    const value = {
       status: 'ok',
       projectRoot: report.projectRoot,
       storeDir: report.storeDir,
@@ -72,8 +94,8 @@ export async function executeGenerate(headers: string[], flags: GenerateFlags, j
       results: report.results.map((r) => ({header: r.header, writer: r.writer, source: r.source, target: r.target, outputPath: r.outputPath ?? null, fileChanged: r.fileChanged ?? null, irKey: r.irKey, outputKey: r.outputKey ?? null, ...(r.outputPath ? {} : {text: r.text})})),
       warnings: report.warnings,
     }
+    return {value, stdout: '', stderr: warnings, changedNothing}
   }
-  if (report.singleOutput) process.stdout.write(report.results[0]!.text)
   const counts = {'output-cache': 0, 'ir-cache': 0, parsed: 0}
   const lines: string[] = []
   for (const r of report.results) {
@@ -84,6 +106,5 @@ export async function executeGenerate(headers: string[], flags: GenerateFlags, j
   const headerCount = new Set(report.results.map((r) => r.header)).size
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
   lines.push(`headerkit: ${plural(headerCount, 'header')}, ${plural(report.results.length, 'output')}: ${counts['output-cache']} from the output cache, ${counts['ir-cache']} from cached IR, ${counts.parsed} parsed\n`)
-  process.stderr.write(lines.join(''))
-  return undefined
+  return {stdout: report.singleOutput ? report.results[0]!.text : '', stderr: warnings + lines.join(''), changedNothing}
 }

@@ -12,6 +12,7 @@ import {existsSync, statSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {dirname, join, resolve} from 'node:path'
 import {readRegularFile} from '../util/fs-nodes.js'
+import {witness} from '../util/witness.js'
 import {parseTomlText} from './toml.js'
 
 export type ConfigKind = 'headerkit.toml' | 'pyproject'
@@ -30,6 +31,7 @@ export interface WalkOptions {
 }
 
 function isFile(path: string): boolean {
+  witness(path)
   try {
     return statSync(path).isFile()
   } catch {
@@ -39,6 +41,8 @@ function isFile(path: string): boolean {
 
 /** True when `dir/.git` exists, as a directory (a checkout) or a file (a worktree or submodule). */
 export function hasGitEntry(dir: string): boolean {
+  // Only whether it is there: .git itself changes with every git command.
+  witness(join(dir, '.git'), 'exists')
   return existsSync(join(dir, '.git'))
 }
 

@@ -14,6 +14,7 @@ import picomatch from 'picomatch'
 import {globSync} from 'tinyglobby'
 import {InputError, UsageError} from '../errors.js'
 import type {HeaderEntry, HeaderOverrides} from '../config/types.js'
+import {witness, witnessTree} from '../util/witness.js'
 
 export interface ResolveHeadersOptions {
   /** Headers and globs from the command line; when empty, the config's `headers` are used. */
@@ -66,6 +67,7 @@ function insideRoot(absolute: string, root: string): string | undefined {
 
 function literal(pattern: string, base: string, root: string, where: string): string {
   const absolute = resolve(base, pattern)
+  witness(absolute)
   let isFile: boolean
   try {
     isFile = statSync(absolute).isFile()
@@ -92,6 +94,8 @@ function glob(pattern: string, root: string, where: string): string[] {
   if (relPattern.split('/').includes('..')) {
     throw new InputError(`glob leaves the project root: ${pattern} (${where})`, 'write globs relative to the project root, without ..', 'E_HEADER_OUTSIDE_ROOT')
   }
+  // A header added or removed anywhere the glob can reach changes a directory there.
+  witnessTree(resolve(root, picomatch.scan(relPattern).base))
   const matches = globSync([relPattern], {cwd: root, dot: true, onlyFiles: true, expandDirectories: false, followSymbolicLinks: true})
   const out: string[] = []
   for (const match of matches) {

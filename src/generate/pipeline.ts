@@ -23,6 +23,7 @@ import {type PreparedEntry, prepareIr, prepareOutput, type WriteIrParams, type W
 import type {JsonValue} from '../util/canonical-json.js'
 import {kindOf} from '../util/fs-nodes.js'
 import {realPathOfNew} from '../util/real-paths.js'
+import {witness} from '../util/witness.js'
 import {canonicalWriterOptions} from '../writers/options.js'
 import {WRITER_IMPL_VERSION} from '../writers/registry.js'
 import {keyFormOf, searchPaths} from './args.js'
@@ -272,6 +273,9 @@ function readUtf8OrUndefined(path: string): string | undefined {
 }
 
 async function writeOutputFile(path: string, text: string): Promise<boolean> {
+  // Seen before it is compared: a replay of this run (src/journal) needs the file as it is now.
+  witness(path)
+  witness(path, 'nofollow')
   const real = realPathOfNew(path)
   // Synchronous checks: in a warm run every output is already there, and a thread-pool
   // round trip per file cost more than the read (DESIGN 11).

@@ -11,6 +11,7 @@
 import {type Stats, statSync} from 'node:fs'
 import {digestSourceBytes} from '../store/keys.js'
 import {readRegularFileSync} from '../util/fs-nodes.js'
+import {witness} from '../util/witness.js'
 
 export interface SourceCache {
   /** Absolute path -> bytes, or the error reading it gave. */
@@ -54,6 +55,7 @@ export function digestSource(cache: SourceCache, abs: string, bytes?: Uint8Array
 /** stat, following links, or undefined when nothing is there; asked once per path. */
 export function statSource(cache: SourceCache, abs: string): Stats | undefined {
   if (cache.stats.has(abs)) return cache.stats.get(abs)
+  witness(abs)
   let st: Stats | undefined
   try {
     st = statSync(abs, {throwIfNoEntry: false})

@@ -4,7 +4,7 @@
  * turns flags into a request and renders events and the report.
  */
 import {headerkitVersion} from '../version.js'
-import {userCacheDir} from './cache-dir.js'
+import {userCacheDir} from '../util/user-cache-dir.js'
 import type {PopulateEngine} from './engine.js'
 import type {PopulateJob} from './plan.js'
 import type {PopulateEvent, PopulateReport} from './report.js'

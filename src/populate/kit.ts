@@ -26,7 +26,8 @@ import {promisify} from 'node:util'
 import {createGunzip} from 'node:zlib'
 import {HeaderkitError} from '../errors.js'
 import type {Libc, LinuxArch} from '../target/platforms.js'
-import {makeTempIn, pruneTemps, TEMP_PREFIX, userCacheDir} from './cache-dir.js'
+import {makeTempIn, pruneTemps, TEMP_PREFIX} from './cache-dir.js'
+import {userCacheDir} from '../util/user-cache-dir.js'
 
 export interface KitFile {
   /** POSIX path relative to the kit root, e.g. 'node_modules/koffi/index.cjs'. */

@@ -13,6 +13,7 @@ import {StoreError} from '../errors.js'
 import {atomicWriteFile, ensureDir, isCode, kindOf, lstatOrUndefined} from './fsx.js'
 import {isValidWriterName} from './slug.js'
 import {headerkitVersion} from '../version.js'
+import {witness} from '../util/witness.js'
 
 export const INDEX_FILE = 'index.json'
 export const METADATA_FILE = 'metadata.json'
@@ -80,6 +81,7 @@ export function outputLayer(store: Store, writer: string): Layer {
 
 /** stat of the root, following a link: the user named the store, so a linked store is fine. */
 async function statRoot(store: Store) {
+  witness(store.root)
   try {
     return await fs.stat(store.root)
   } catch (error) {

@@ -7,10 +7,12 @@
 import type {JsonValue} from '../util/canonical-json.js'
 import {readEntry, type EntryProblem} from './entry.js'
 import {indexRepairAdvice, readIndexForLookup} from './layer-index.js'
-import {irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
+import {INDEX_FILE, irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
 import type {IrMetadata, OutputMetadata} from './metadata.js'
 import {layerNotPlain} from './scan.js'
 import {isValidWriterName} from './slug.js'
+import {join} from 'node:path'
+import {witness} from '../util/witness.js'
 
 export type MissReason = 'not-indexed' | 'index-unreadable' | 'invalid-name' | EntryProblem
 
@@ -19,6 +21,8 @@ export type Lookup<P, M> =
   | {hit: false; key: string; reason: MissReason; detail: string; warnings: string[]}
 
 async function lookup(layer: Layer, key: string): Promise<Lookup<Buffer, IrMetadata | OutputMetadata>> {
+  witness(layer.dir, 'nofollow')
+  witness(join(layer.dir, INDEX_FILE), 'nofollow')
   const linked = layerNotPlain(layer)
   if (linked !== undefined) {
     const detail = `${linked}; treating ${layer.name} as empty`
@@ -36,6 +40,8 @@ async function lookup(layer: Layer, key: string): Promise<Lookup<Buffer, IrMetad
     if (bad) warnings.push(`${layer.name}/index.json has an unusable entry ${JSON.stringify(bad.slug)} (${bad.reason}); ignored`)
     return {hit: false, key, reason: 'not-indexed', detail: 'no entry for this key', warnings}
   }
+  // Its files are witnessed as they are read; the directory for a file added or removed.
+  witness(join(layer.dir, slug), 'nofollow')
   const read = await readEntry(layer, slug, key)
   if (!read.ok) {
     const detail = `${rel(layer, slug)}: ${read.detail}`
@@ -69,6 +75,8 @@ export async function lookupOutput(store: Store, writer: string, key: string): P
  */
 export async function irIndexed(store: Store, key: string): Promise<boolean> {
   const layer = irLayer(store)
+  witness(layer.dir, 'nofollow')
+  witness(join(layer.dir, INDEX_FILE), 'nofollow')
   if (layerNotPlain(layer) !== undefined) return false
   return (await readIndexForLookup(layer)).slugOf.has(key)
 }

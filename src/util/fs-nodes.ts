@@ -8,6 +8,7 @@
  * regular file is refused with code EFTYPE before a byte is read.
  */
 import {closeSync, constants, type Dirent, fstatSync, openSync, promises as fs, readFileSync, type Stats} from 'node:fs'
+import {witnessRead} from './witness.js'
 
 export type NodeKind = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'device' | 'other'
 
@@ -41,6 +42,7 @@ export function readRegularFileSync(path: string, options: ReadOptions = {}): Bu
   try {
     const st = fstatSync(fd)
     if (!st.isFile()) throw notRegular(path, kindOf(st))
+    witnessRead(path, options.follow === false ? 'nofollow' : 'follow', st)
     return readFileSync(fd)
   } finally {
     closeSync(fd)
@@ -52,6 +54,7 @@ export async function readRegularFile(path: string, options: ReadOptions = {}): 
   try {
     const st = await handle.stat()
     if (!st.isFile()) throw notRegular(path, kindOf(st))
+    witnessRead(path, options.follow === false ? 'nofollow' : 'follow', st)
     return await handle.readFile()
   } finally {
     await handle.close()

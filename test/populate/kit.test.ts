@@ -14,7 +14,7 @@ import {fileURLToPath} from 'node:url'
 import {createGzip} from 'node:zlib'
 import tar from 'tar-fs'
 import {headerFromJson} from '../../src/ir/json.js'
-import {CacheDirError, userCacheDir} from '../../src/populate/cache-dir.js'
+import {CacheDirError, userCacheDir} from '../../src/util/user-cache-dir.js'
 import {extractPackageTarball, KitError, workerKit, type WorkerKit} from '../../src/populate/kit.js'
 import {makeTempDir} from '../support/tmp.js'
 

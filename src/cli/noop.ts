@@ -1,0 +1,26 @@
+/**
+ * bin/run.js's first stop (bundled alone as noop.cjs, a few KB): a command whose last run
+ * changed nothing and whose inputs are all as they were is answered from its journal
+ * (src/journal/journal.ts) before the CLI is even loaded.
+ */
+import {replayJournal} from '../journal/journal.js'
+
+/** Prints what the journalled run printed and returns true; false when the command must run. */
+export function replayNoop(argv: string[]): boolean {
+  let replay
+  try {
+    replay = replayJournal(argv, process.cwd(), process.env)
+  } catch {
+    return false
+  }
+  if (replay === undefined) return false
+  for (const stream of [process.stdout, process.stderr]) {
+    // A reader that closed early (`| head`) is not an error, as for a full run (render.ts).
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
+    })
+  }
+  if (replay.stdout) process.stdout.write(replay.stdout)
+  if (replay.stderr) process.stderr.write(replay.stderr)
+  return true
+}
