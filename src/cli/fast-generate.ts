@@ -1,6 +1,6 @@
 /** Generation without oclif (fast.cjs's entry; see fast.ts), recorded for the no-op journal. */
 import {fileURLToPath} from 'node:url'
-import {beginJournal} from '../journal/journal.js'
+import {beginJournal, type Printed} from '../journal/journal.js'
 import {type ManifestFlag, runFast} from './fast.js'
 import {runGenerate} from './generate-run.js'
 import {jsonText} from './render.js'
@@ -14,7 +14,9 @@ export async function fastCommand(argv: string[], flags: Record<string, Manifest
         const outcome = await runGenerate(positionals, values, json, {env: journal?.env})
         if (outcome.stdout) process.stdout.write(outcome.stdout)
         if (outcome.stderr) process.stderr.write(outcome.stderr)
-        journal?.finish({stdout: json ? jsonText(outcome.value) : outcome.stdout, stderr: outcome.stderr, changedNothing: outcome.changedNothing})
+        // In the order this body and runFast print them: with --json, warnings come first.
+        const printed: Printed = json ? [[2, outcome.stderr], [1, jsonText(outcome.value)]] : [[1, outcome.stdout], [2, outcome.stderr]]
+        journal?.finish(printed.filter(([, text]) => text !== ''), outcome.changedNothing)
         return {value: outcome.value, exitCode: 0}
       },
       argv,

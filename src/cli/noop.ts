@@ -20,7 +20,6 @@ export function replayNoop(argv: string[]): boolean {
       if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
     })
   }
-  if (replay.stdout) process.stdout.write(replay.stdout)
-  if (replay.stderr) process.stderr.write(replay.stderr)
+  for (const [fd, text] of replay) (fd === 1 ? process.stdout : process.stderr).write(text)
   return true
 }

@@ -36,6 +36,8 @@ export interface PopulateOutcome {
   /** The --json value (the plan, or the report, also when it failed); none after SIGTERM. */
   value: PopulatePlan | PopulateReport | CheckReport | undefined
   exitCode: number
+  /** A real run (not --dry-run or --check) in which every job's entries were already in the store: nothing parsed, staged or merged. */
+  changedNothing?: boolean
 }
 
 /** A flag's whole number, read as oclif's integer flags read one; the plan checks its range. */
@@ -45,8 +47,9 @@ function wholeNumber(value: string | undefined, flag: string): number | undefine
   return Number(value)
 }
 
-export function populateRequest(headers: string[], flags: PopulateFlags): PopulateRequest {
+export function populateRequest(headers: string[], flags: PopulateFlags, env?: NodeJS.ProcessEnv): PopulateRequest {
   return {
+    ...(env ? {env} : {}),
     headers,
     writers: flags.writer,
     platforms: flags.platform,
@@ -68,8 +71,9 @@ export function populateRequest(headers: string[], flags: PopulateFlags): Popula
   }
 }
 
-export async function executePopulate(headers: string[], flags: PopulateFlags, json: boolean): Promise<PopulateOutcome> {
-  const request = populateRequest(headers, flags)
+/** `env` defaults to process.env (the no-op journal passes one that records what is read). */
+export async function executePopulate(headers: string[], flags: PopulateFlags, json: boolean, env?: NodeJS.ProcessEnv): Promise<PopulateOutcome> {
+  const request = populateRequest(headers, flags, env)
   if (flags['dry-run']) {
     const {preparePopulate} = await import('../populate/request.js')
     const {renderPlan} = await import('../populate/plan-render.js')
@@ -82,7 +86,7 @@ export async function executePopulate(headers: string[], flags: PopulateFlags, j
   if (flags.check && flags['keep-staging'] !== undefined) throw new UsageError('--check writes nothing, so it keeps no staging stores', 'drop --keep-staging')
   const {populate, populateCheck, renderCheckReport, renderReport} = await import('../populate/index.js')
   const {progressRenderer} = await import('./populate-progress.js')
-  const progress = progressRenderer(process.stderr)
+  const progress = progressRenderer(process.stderr, env)
   const controller = new AbortController()
   let signalled: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -111,5 +115,6 @@ export async function executePopulate(headers: string[], flags: PopulateFlags, j
     process.off('SIGTERM', onSignal)
   }
   if (!json) for (const line of flags.check ? renderCheckReport(report as CheckReport) : renderReport(report as PopulateReport)) process.stdout.write(`${line}\n`)
-  return {value: report, exitCode: report.ok ? 0 : 1}
+  const changedNothing = 'merge' in report && flags['keep-staging'] === undefined && report.ok && report.totals.populated === 0 && report.merge === null
+  return {value: report, exitCode: report.ok ? 0 : 1, changedNothing}
 }

@@ -274,8 +274,7 @@ function readUtf8OrUndefined(path: string): string | undefined {
 
 async function writeOutputFile(path: string, text: string): Promise<boolean> {
   // Seen before it is compared: a replay of this run (src/journal) needs the file as it is now.
-  witness(path)
-  witness(path, 'nofollow')
+  if (witness(path, 'nofollow')?.[0] === 'l') witness(path)
   const real = realPathOfNew(path)
   // Synchronous checks: in a warm run every output is already there, and a thread-pool
   // round trip per file cost more than the read (DESIGN 11).

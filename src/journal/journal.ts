@@ -41,9 +41,12 @@ export interface JournalRecord {
   /** Every HEADERKIT_* variable set at the time: a new one may change the run. */
   headerkitVars: string[]
   observations: [string, Look, Fingerprint][]
-  stdout: string
-  stderr: string
+  /** What the run printed, in order: 1 stdout, 2 stderr. */
+  printed: Printed
 }
+
+/** Writes to stdout (1) and stderr (2), in the order they were made. */
+export type Printed = [1 | 2, string][]
 
 /**
  * What the command line, directory and runtime make of a command: one journal each. Where
@@ -77,7 +80,7 @@ function isRecord(value: unknown, argv: string[], cwd: string): value is Journal
     Array.isArray(r.argv) && r.argv.length === argv.length && r.argv.every((a, i) => a === argv[i]) &&
     r.cwd === cwd &&
     Array.isArray(r.env) && Array.isArray(r.headerkitVars) && Array.isArray(r.observations) &&
-    typeof r.stdout === 'string' && typeof r.stderr === 'string'
+    Array.isArray(r.printed) && r.printed.every((w) => Array.isArray(w) && (w[0] === 1 || w[0] === 2) && typeof w[1] === 'string')
   )
 }
 
@@ -93,7 +96,7 @@ function isObservation(item: unknown): item is [string, Look, Fingerprint] {
  * What a journalled run printed, when everything it depended on is as it was; else
  * undefined (no journal, another command's, a difference, anything unreadable).
  */
-export function replayJournal(argv: string[], cwd: string, env: NodeJS.ProcessEnv): {stdout: string; stderr: string} | undefined {
+export function replayJournal(argv: string[], cwd: string, env: NodeJS.ProcessEnv): Printed | undefined {
   if (journalOff(env)) return undefined
   let record: unknown
   try {
@@ -110,7 +113,7 @@ export function replayJournal(argv: string[], cwd: string, env: NodeJS.ProcessEn
   for (const item of record.observations) {
     if (!isObservation(item) || !sameFingerprint(fingerprintOf(item[0], item[1]), item[2])) return undefined
   }
-  return {stdout: record.stdout, stderr: record.stderr}
+  return record.printed
 }
 
 /**
@@ -148,8 +151,7 @@ export interface RecordedRun {
   /** Date.now() when the run started, before any input was looked at. */
   startedAt: number
   observations: Observation[]
-  stdout: string
-  stderr: string
+  printed: Printed
 }
 
 /**
@@ -177,8 +179,7 @@ export function recordJournal(run: RecordedRun): {written: boolean; why?: string
     env: run.envRead,
     headerkitVars: headerkitVarsOf(run.env),
     observations: run.observations.map((o) => [o.path, o.look, o.fingerprint]),
-    stdout: run.stdout,
-    stderr: run.stderr,
+    printed: run.printed,
   }
   try {
     mkdirSync(dir, {recursive: true})
@@ -194,7 +195,7 @@ export function recordJournal(run: RecordedRun): {written: boolean; why?: string
 
 /** Why a run's observations cannot stand for it next time, or undefined when they can. */
 function unjournallable(run: RecordedRun): string | undefined {
-  if (run.stdout.length + run.stderr.length > MAX_OUTPUT) return 'its output is too big to keep'
+  if (run.printed.reduce((n, [, text]) => n + text.length, 0) > MAX_OUTPUT) return 'its output is too big to keep'
   const racyAfter = run.startedAt - RACY_MS
   for (const o of run.observations) {
     const now = fingerprintOf(o.path, o.look)
@@ -224,7 +225,7 @@ function pruneJournals(dir: string): void {
 export interface JournalRecording {
   env: NodeJS.ProcessEnv
   /** The run finished: journals it when it changed nothing, else removes the command's journal. */
-  finish(printed: {stdout: string; stderr: string; changedNothing: boolean}): void
+  finish(printed: Printed, changedNothing: boolean): void
   /** The run failed or was handed elsewhere: nothing of it may be replayed. */
   abandon(): void
 }
@@ -242,18 +243,45 @@ export function beginJournal(argv: string[], cwd: string, env: NodeJS.ProcessEnv
   let ended = false
   return {
     env: reading.env,
-    finish(printed) {
+    finish(printed, changedNothing) {
       if (ended) return
       ended = true
       const seen = stopWitness()
-      if (!printed.changedNothing || 'spoiled' in seen) return dropJournal(argv, cwd, env)
-      recordJournal({argv, cwd, env, envRead: reading.read(), startedAt, observations: seen.observations, stdout: printed.stdout, stderr: printed.stderr})
+      if (!changedNothing || 'spoiled' in seen) return dropJournal(argv, cwd, env)
+      recordJournal({argv, cwd, env, envRead: reading.read(), startedAt, observations: seen.observations, printed})
     },
     abandon() {
       if (ended) return
       ended = true
       stopWitness()
       dropJournal(argv, cwd, env)
+    },
+  }
+}
+
+/**
+ * Keeps a copy of what this process writes to stdout and stderr from now on, for a command
+ * that prints as it goes (populate's progress): stop() restores the streams and returns it.
+ */
+export function captureOutput(): {stop(): Printed} {
+  const kept: Printed = []
+  const restores = (['stdout', 'stderr'] as const).map((name) => {
+    const stream = process[name]
+    const own = Object.getOwnPropertyDescriptor(stream, 'write')
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean
+    stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
+      kept.push([name === 'stdout' ? 1 : 2, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8')])
+      return write(chunk, ...rest)
+    })
+    return () => {
+      if (own) Object.defineProperty(stream, 'write', own)
+      else delete (stream as {write?: unknown}).write
+    }
+  })
+  return {
+    stop() {
+      for (const restore of restores) restore()
+      return kept
     },
   }
 }

@@ -4,6 +4,7 @@
  * both come through here, so they plan alike.
  */
 import {existsSync} from 'node:fs'
+import {witness} from '../util/witness.js'
 import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 import {formatConfigWarning, loadProjectContext, readTomlFile, resolveStoreDir} from '../config/index.js'
@@ -42,6 +43,7 @@ export async function preparePopulate(request: PopulateRequest): Promise<Prepare
   const config = ctx.loaded?.config
   const resolved = resolveHeaders({patterns: request.headers ?? [], exclude: config?.exclude, projectRoot: ctx.projectRoot, cwd: ctx.cwd, fromConfig: config?.headers})
   const pyprojectFile = join(ctx.projectRoot, 'pyproject.toml')
+  witness(pyprojectFile)
   const pyproject = existsSync(pyprojectFile) ? await readTomlFile(pyprojectFile) : undefined
   const storeDir = resolveStoreDir(ctx, request.storeDir, env)
   const plan = planPopulate({

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import {appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {runGenerate} from '../../src/cli/generate-run.js'
-import {beginJournal, RACY_MS, replayJournal} from '../../src/journal/journal.js'
+import {beginJournal, type Printed, RACY_MS, replayJournal} from '../../src/journal/journal.js'
 import {REPO_ROOT} from '../support/cli.js'
 import {makeTempDir} from '../support/tmp.js'
 
@@ -38,11 +38,21 @@ async function recorded(p: Project, argv: string[] = [], options: {settled?: boo
   const journal = beginJournal(argv, p.dir, p.env, p.tool, startedAt)
   try {
     const outcome = await runGenerate(argv, {}, false, {env: journal?.env ?? p.env, cwd: p.dir})
-    journal?.finish(outcome)
+    journal?.finish(printedBy(outcome), outcome.changedNothing)
     return outcome
   } finally {
     journal?.abandon()
   }
+}
+
+/** What the shipped CLI prints for a human-mode outcome (src/cli/fast-generate.ts). */
+function printedBy(outcome: {stdout: string; stderr: string}): Printed {
+  return [[1, outcome.stdout], [2, outcome.stderr]]
+}
+
+/** The text a replay writes to one stream. */
+function stream(printed: Printed | undefined, fd: 1 | 2): string | undefined {
+  return printed?.filter(([to]) => to === fd).map(([, text]) => text).join('')
 }
 
 /** A project generated once (parsed) and recorded on its second, no-op run. */
@@ -53,7 +63,7 @@ async function journalled(argv: string[] = []): Promise<Project> {
   assert.equal(replayJournal(argv, p.dir, p.env), undefined, 'a run that did something is not journalled')
   const second = await recorded(p, argv)
   assert.equal(second.changedNothing, true)
-  assert.deepEqual(replayJournal(argv, p.dir, p.env), {stdout: second.stdout, stderr: second.stderr})
+  assert.deepEqual(replayJournal(argv, p.dir, p.env), printedBy(second))
   return p
 }
 
@@ -62,9 +72,9 @@ describe('the no-op journal', function () {
 
   it('replays exactly what the run that changed nothing printed, and only for the same command', async () => {
     const p = await journalled()
-    const replay = replayJournal([], p.dir, p.env)!
-    assert.match(replay.stderr, /2 outputs: 2 from the output cache, 0 from cached IR, 0 parsed/)
-    assert.ok(replay.stderr.includes('cffi: include/demo.h -> bindings/demo.cdef.txt (unchanged) [output cache]'), replay.stderr)
+    const replay = stream(replayJournal([], p.dir, p.env), 2)!
+    assert.match(replay, /2 outputs: 2 from the output cache, 0 from cached IR, 0 parsed/)
+    assert.ok(replay.includes('cffi: include/demo.h -> bindings/demo.cdef.txt (unchanged) [output cache]'), replay)
     assert.equal(replayJournal(['include/demo.h'], p.dir, p.env), undefined, 'other arguments')
     assert.equal(replayJournal([], join(p.dir, 'include'), p.env), undefined, 'another directory')
   })
@@ -77,13 +87,13 @@ describe('the no-op journal', function () {
       const startedAt = Date.now() + RACY_MS + 5000
       const journal = beginJournal(argv, p.dir, p.env, p.tool, startedAt)!
       const outcome = await runGenerate(['include/demo.h'], {writer: ['lua']}, false, {env: journal.env, cwd: p.dir})
-      journal.finish(outcome)
+      journal.finish(printedBy(outcome), outcome.changedNothing)
       return outcome
     }
     await run()
     const second = await run()
     assert.ok(second.stdout.includes('demo_open'), second.stdout)
-    assert.equal(replayJournal(argv, p.dir, p.env)?.stdout, second.stdout)
+    assert.equal(stream(replayJournal(argv, p.dir, p.env), 1), second.stdout)
   })
 
   const changes: [string, (p: Project) => void][] = [

@@ -7,30 +7,17 @@
  * --reproduce` parses the same populated entries again from that cache.
  */
 import assert from 'node:assert/strict'
-import {cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {populate, populateCheck} from '../../src/populate/index.js'
-import {MARKER, sysrootDir} from '../../src/populate/engines/sysroot/index.js'
 import {openStore} from '../../src/store/index.js'
 import type {IrMetadata} from '../../src/store/metadata.js'
 import {reproduceStore} from '../../src/verify/index.js'
 import {parseJsonOutput, runCli} from '../support/cli.js'
 import {makeTempDir} from '../support/tmp.js'
 import {AARCH64_SYSROOT, entriesOf, remakeOutputsOf, rewritePayload} from '../verify/support.js'
+import {IMAGE, PLATFORM, seededCache} from './support.js'
 import {treeHashes} from '../support/tree.js'
-
-const IMAGE = `example.invalid/manylinux-arm64@sha256:${'5'.repeat(64)}`
-const PLATFORM = 'linux/arm64'
-
-/** A per-user cache holding the "extracted" headers of IMAGE for linux/arm64. */
-function seededCache(): string {
-  const cache = makeTempDir('headerkit-check-cache-')
-  const dir = sysrootDir(cache, `sha256:${'5'.repeat(64)}`, PLATFORM, undefined)
-  mkdirSync(join(dir, 'usr'), {recursive: true})
-  cpSync(join(AARCH64_SYSROOT, 'include'), join(dir, 'usr/include'), {recursive: true, dereference: true})
-  writeFileSync(join(dir, MARKER), `${JSON.stringify({format: 1, image: IMAGE, platform: PLATFORM, seeded: 'test'})}\n`)
-  return cache
-}
 
 function project(): string {
   const root = makeTempDir('headerkit-check-')
