@@ -12,6 +12,14 @@ const BUNDLE = new URL('../dist/bundle/', import.meta.url)
 const DEFAULT_COMMAND = 'generate'
 
 async function runBundle() {
+  try {
+    process.cwd()
+  } catch (error) {
+    // v8-compile-cache and every command need it; without this, a stack trace.
+    process.stderr.write(`Error: the current directory no longer exists (${error.code}); cd into the project and run headerkit again\n`)
+    process.exitCode = 1
+    return
+  }
   // A command whose last run changed nothing, with every input as it was: replayed from
   // its journal (src/journal/journal.ts) before the CLI loads.
   if (existsSync(new URL('noop.cjs', BUNDLE)) && require('../dist/bundle/noop.cjs').replayNoop(process.argv.slice(2))) return

@@ -1,13 +1,13 @@
 /** Generation without oclif (fast.cjs's entry; see fast.ts), recorded for the no-op journal. */
 import {fileURLToPath} from 'node:url'
-import {beginJournal, type Printed} from '../journal/journal.js'
+import {beginJournal, currentDir, type Printed} from '../journal/journal.js'
 import {type ManifestFlag, runFast} from './fast.js'
 import {runGenerate} from './generate-run.js'
 import {jsonText} from './render.js'
 
 export async function fastCommand(argv: string[], flags: Record<string, ManifestFlag>): Promise<number | undefined> {
   // The command as typed is what the next run's replay (noop.ts) looks up.
-  const journal = beginJournal(process.argv.slice(2), process.cwd(), process.env, fileURLToPath(import.meta.url))
+  const journal = beginJournal(process.argv.slice(2), currentDir(), process.env, fileURLToPath(import.meta.url))
   try {
     const exitCode = await runFast(
       async (positionals, values, json) => {

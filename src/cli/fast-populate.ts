@@ -1,12 +1,12 @@
 /** `cache populate` without oclif (fast-populate.cjs's entry; see fast.ts), recorded for the no-op journal. */
 import {fileURLToPath} from 'node:url'
-import {beginJournal, captureOutput} from '../journal/journal.js'
+import {beginJournal, currentDir, captureOutput} from '../journal/journal.js'
 import {type ManifestFlag, runFast} from './fast.js'
 import {executePopulate} from './populate-run.js'
 
 export async function fastCommand(argv: string[], flags: Record<string, ManifestFlag>): Promise<number | undefined> {
   // The command as typed is what the next run's replay (noop.ts) looks up.
-  const journal = beginJournal(process.argv.slice(2), process.cwd(), process.env, fileURLToPath(import.meta.url))
+  const journal = beginJournal(process.argv.slice(2), currentDir(), process.env, fileURLToPath(import.meta.url))
   // Progress is printed as the jobs go: what the run printed is what it wrote.
   const printed = journal ? captureOutput() : undefined
   let changedNothing = false

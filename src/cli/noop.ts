@@ -11,6 +11,7 @@ export function replayNoop(argv: string[]): boolean {
   try {
     replay = replayJournal(argv, process.cwd(), process.env)
   } catch {
+    // No working directory, no usable cache directory: the command runs and says so itself.
     return false
   }
   if (replay === undefined) return false

@@ -221,6 +221,15 @@ function pruneJournals(dir: string): void {
   for (const {name} of aged.slice(0, names.length - KEEP)) rmSync(join(dir, name), {force: true})
 }
 
+/** The working directory, or undefined when it was removed under the process (the run then says so itself). */
+export function currentDir(): string | undefined {
+  try {
+    return process.cwd()
+  } catch {
+    return undefined
+  }
+}
+
 /** A run being recorded: the environment to give it, and how it ends. */
 export interface JournalRecording {
   env: NodeJS.ProcessEnv
@@ -235,8 +244,8 @@ export interface JournalRecording {
  * `tool` is the file of the code that runs it: another build is another command.
  * `startedAt` is when the run began (tests date it later, to settle files they just made).
  */
-export function beginJournal(argv: string[], cwd: string, env: NodeJS.ProcessEnv, tool: string, startedAt = Date.now()): JournalRecording | undefined {
-  if (journalOff(env)) return undefined
+export function beginJournal(argv: string[], cwd: string | undefined, env: NodeJS.ProcessEnv, tool: string, startedAt = Date.now()): JournalRecording | undefined {
+  if (cwd === undefined || journalOff(env)) return undefined
   const reading = recordingEnv(env)
   startWitness()
   witness(tool)

@@ -8,6 +8,7 @@ import {join, relative} from 'node:path'
 import {execa} from 'execa'
 import {COMMANDS} from '../../src/commands.js'
 import {REPO_ROOT} from '../support/cli.js'
+import {BUILT_BIN, buildBundle} from '../support/built-cli.js'
 import {makeTempDir} from '../support/tmp.js'
 
 function commandFiles(dir: string): string[] {
@@ -50,5 +51,13 @@ describe('the shipped CLI', function () {
     const generateHelp = await execa(process.execPath, [bin, 'include/demo.h', '--help'], {cwd: dir, reject: false})
     assert.equal(generateHelp.exitCode, 0)
     assert.match(generateHelp.stdout, /--writer-opt/)
+  })
+
+  it('run from a directory that was removed, says so in one line and exits 1', async () => {
+    await buildBundle()
+    const gone = join(makeTempDir('hk-gone-'), 'gone')
+    const r = await execa('sh', ['-c', 'mkdir "$1" && cd "$1" && rmdir "$1" && exec "$2" "$3"', 'sh', gone, process.execPath, BUILT_BIN], {reject: false})
+    assert.equal(r.exitCode, 1)
+    assert.equal(r.stderr, 'Error: the current directory no longer exists (ENOENT); cd into the project and run headerkit again')
   })
 })
