@@ -214,8 +214,14 @@ export function dropJournal(argv: string[], cwd: string, env: NodeJS.ProcessEnv)
   }
 }
 
+/** Journals beyond KEEP, oldest first, and temp files a killed run left (an hour old). */
 function pruneJournals(dir: string): void {
-  const names = readdirSync(dir).filter((n) => n.endsWith('.json'))
+  const all = readdirSync(dir)
+  const hourAgo = Date.now() - 3_600_000
+  for (const name of all) {
+    if (name.endsWith('.tmp') && (statSync(join(dir, name), {throwIfNoEntry: false})?.mtimeMs ?? Infinity) < hourAgo) rmSync(join(dir, name), {force: true})
+  }
+  const names = all.filter((n) => n.endsWith('.json'))
   if (names.length <= KEEP) return
   const aged = names.map((name) => ({name, at: statSync(join(dir, name), {throwIfNoEntry: false})?.mtimeMs ?? 0})).sort((a, b) => a.at - b.at)
   for (const {name} of aged.slice(0, names.length - KEEP)) rmSync(join(dir, name), {force: true})

@@ -5,7 +5,7 @@
  * that the replay refuses (and that a full run then gives the new bindings).
  */
 import assert from 'node:assert/strict'
-import {appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {runGenerate} from '../../src/cli/generate-run.js'
 import {beginJournal, type Printed, RACY_MS, replayJournal} from '../../src/journal/journal.js'
@@ -184,5 +184,24 @@ describe('the no-op journal', function () {
       writeFileSync(file, damaged)
       assert.equal(replayJournal([], p.dir, p.env), undefined)
     }
+  })
+
+  it('keeps the newest 256 journals and removes what a killed run left', async () => {
+    const p = demo()
+    const dir = join(p.env.HEADERKIT_CACHE_DIR!, 'journal')
+    mkdirSync(dir, {recursive: true})
+    const old = new Date(Date.now() - 2 * 3_600_000)
+    for (let i = 0; i < 300; i++) {
+      writeFileSync(join(dir, `old${i}.json`), '{}')
+      utimesSync(join(dir, `old${i}.json`), old, old)
+    }
+    writeFileSync(join(dir, 'x.json.123.tmp'), '{')
+    utimesSync(join(dir, 'x.json.123.tmp'), old, old)
+    await recorded(p)
+    await recorded(p)
+    const left = readdirSync(dir)
+    assert.equal(left.length, 256)
+    assert.ok(!left.includes('x.json.123.tmp'))
+    assert.notEqual(replayJournal([], p.dir, p.env), undefined, 'the newest journal is kept')
   })
 })
