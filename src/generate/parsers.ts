@@ -2,11 +2,11 @@
  * Where a generation run parses (DESIGN 11: cold parses use every core). One header to
  * parse: in this thread, as always (a thread's start-up, loading koffi and libclang
  * again, costs more than it would save). Several: on worker threads, one per CPU
- * (populate's parse pool, src/populate/parse-pool.ts), while this thread renders, stores
+ * (the parse pool, src/parse/parse-pool.ts, which populate uses too), while this thread renders, stores
  * and writes the headers already parsed. A project's headers are independent parses.
  */
 import {availableParallelism} from 'node:os'
-import type {ParsePool} from '../populate/parse-pool.js'
+import type {ParsePool} from '../parse/parse-pool.js'
 import type {ParseRequest, ParseResult} from '../parse/types.js'
 
 export interface RunParser {
@@ -34,7 +34,7 @@ export async function runParser(parses: number, libclang: string | undefined, li
   }
   const libPath = locateLibclang({explicit: libclang, explicitFrom: libclangFrom})
   // Loaded here, as the parser is: a run with nothing to parse never loads either.
-  const {createParsePool} = await import('../populate/parse-pool.js')
+  const {createParsePool} = await import('../parse/parse-pool.js')
   const pool: ParsePool = createParsePool({libclang: libPath, size: threads})
   pool.warm(threads)
   // Twice the threads: each has its next parse queued while its result is written; more

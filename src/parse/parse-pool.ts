@@ -19,7 +19,7 @@ import {createRequire} from 'node:module'
 import {fileURLToPath, pathToFileURL} from 'node:url'
 import {Worker} from 'node:worker_threads'
 import {HeaderkitError} from '../errors.js'
-import type {ParseRequest, ParseResult} from '../parse/types.js'
+import type {ParseRequest, ParseResult} from './types.js'
 import {errorFromData, type ThreadData, type ThreadMessage, type ToThread} from './parse-messages.js'
 
 export interface ParsePoolOptions {
