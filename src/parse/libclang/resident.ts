@@ -1,6 +1,6 @@
 /**
  * Loading libclang maps far more of its code than a parse runs. On Linux, loading
- * libclang 19 and creating its index (LLVM initialises every target then) left 37 MiB of
+ * libclang 19 and creating its index (LLVM initialises every target then) left 42 MiB of
  * libLLVM's and 5 MiB of libclang's code resident (static constructors spread over the
  * whole text, and each fault maps the 64 KiB around it), of which a parse then runs
  * about 3 and 13 MiB (bench/README.md, Memory). After the load, the code mappings it
