@@ -6,6 +6,15 @@
 // (src/cli/fast.ts), which hands back to oclif whatever it cannot decide.
 import {existsSync, readFileSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {setFlagsFromString} from 'node:v8'
+
+// A run is short (bench/README.md, Scale, Memory): TurboFan's compiles cost more memory
+// (about 15 MiB at 400 headers) and CPU than they save, and a young generation growing
+// to 16 MiB semi-spaces holds garbage, not speed. V8 resets the growth factor when it
+// creates an isolate: the parse pool applies these again after starting a thread.
+const V8_FLAGS = '--no-opt --semi-space-growth-factor=1'
+setFlagsFromString(V8_FLAGS)
+globalThis[Symbol.for('headerkit.v8Flags')] = V8_FLAGS
 
 const require = createRequire(import.meta.url)
 const BUNDLE = new URL('../dist/bundle/', import.meta.url)

@@ -28,8 +28,8 @@ const common = {
   logLevel: 'warning',
 }
 await build({...common, entryPoints: ['src/cli/bundle-entry.ts'], outfile: `${OUT}/cli.cjs`})
-// The parse pool's thread entry (src/populate/parse-pool.ts looks for it beside cli.cjs).
-await build({...common, entryPoints: ['src/populate/parse-thread.ts'], outfile: `${OUT}/parse-thread.cjs`})
+// The parse pool's thread entry (src/parse/parse-pool.ts looks for it beside cli.cjs).
+await build({...common, entryPoints: ['src/parse/parse-thread.ts'], outfile: `${OUT}/parse-thread.cjs`})
 // Commands without oclif (src/cli/fast.ts), one file each so that a warm generation does
 // not load populate's code: must not contain @oclif/core.
 for (const [entry, file] of [['src/cli/fast-generate.ts', 'fast.cjs'], ['src/cli/fast-populate.ts', 'fast-populate.cjs']]) {

@@ -16,37 +16,22 @@ type HasherFactory = () => Hasher
 let factory: HasherFactory | undefined
 let backendName: 'native' | 'wasm' | undefined
 
-interface NativeBlake3 {
-  update(data: string | Uint8Array): NativeBlake3
-  digest(encoding: 'hex'): string
+/** One BLAKE3 state, reset before each digest (the native binding's Blake3Hasher, hash-wasm's IHasher). */
+interface Instance {
+  reset(): void
+  update(data: Uint8Array | string): void
+  digestHex(): string
 }
 
-function loadNative(): HasherFactory | undefined {
-  if (process.env.HEADERKIT_HASH_BACKEND === 'wasm') return undefined
-  try {
-    const require = createRequire(import.meta.url)
-    const mod = require('@napi-rs/blake-hash-linux-x64-gnu') as {Blake3Hasher: new () => NativeBlake3}
-    return () => {
-      const h = new mod.Blake3Hasher()
-      const hasher: Hasher = {
-        update(data) {
-          h.update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
-          return hasher
-        },
-        digestHex: () => h.digest('hex'),
-      }
-      return hasher
-    }
-  } catch {
-    return undefined
-  }
-}
-
-async function loadWasm(): Promise<HasherFactory> {
-  const {createBLAKE3} = await import('hash-wasm')
-  const instance = await createBLAKE3()
-  // The single WASM instance is shared, so updates are buffered and hashed in one
-  // synchronous step at digest time: hashers used across awaits cannot interleave.
+/**
+ * Hashers over one shared instance: updates are kept (references, no copy) and hashed in
+ * one synchronous step at digest time, so hashers used across awaits cannot interleave,
+ * and a hasher can go on after a digest as a BLAKE3 state does. One instance, not one per
+ * hasher: each native Blake3Hasher holds about 2 KiB outside the JS heap until a GC
+ * collects its wrapper, and its allocator (mimalloc, on huge pages) kept 8-10 MiB resident
+ * for the 3,000 hashes of a warm 400-header generation (bench/README.md, Memory).
+ */
+function sharedHashers(instance: Instance): HasherFactory {
   return () => {
     const chunks: (string | Uint8Array)[] = []
     const hasher: Hasher = {
@@ -55,13 +40,41 @@ async function loadWasm(): Promise<HasherFactory> {
         return hasher
       },
       digestHex() {
-        instance.init()
+        instance.reset()
         for (const chunk of chunks) instance.update(chunk)
-        return instance.digest('hex')
+        return instance.digestHex()
       },
     }
     return hasher
   }
+}
+
+interface NativeBlake3 {
+  update(data: Uint8Array): NativeBlake3
+  digest(encoding: 'hex'): string
+  reset(): void
+}
+
+function loadNative(): HasherFactory | undefined {
+  if (process.env.HEADERKIT_HASH_BACKEND === 'wasm') return undefined
+  try {
+    const require = createRequire(import.meta.url)
+    const mod = require('@napi-rs/blake-hash-linux-x64-gnu') as {Blake3Hasher: new () => NativeBlake3}
+    const h = new mod.Blake3Hasher()
+    return sharedHashers({
+      reset: () => h.reset(),
+      update: (data) => h.update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data),
+      digestHex: () => h.digest('hex'),
+    })
+  } catch {
+    return undefined
+  }
+}
+
+async function loadWasm(): Promise<HasherFactory> {
+  const {createBLAKE3} = await import('hash-wasm')
+  const instance = await createBLAKE3()
+  return sharedHashers({reset: () => instance.init(), update: (data) => instance.update(data), digestHex: () => instance.digest('hex')})
 }
 
 /** Resolves the hasher once; later calls are free. */

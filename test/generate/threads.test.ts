@@ -1,14 +1,16 @@
 /**
- * A cold run with several headers to parse parses them on worker threads (DESIGN 11) and
- * gives exactly what one-header-at-a-time runs give in this thread: the same output
- * files, the same store bytes, results in the order of the headers, and a failing parse
- * reported for its header after the headers before it are written.
+ * A cold run with several headers to parse parses them on worker threads with more than
+ * two CPUs, in the main thread otherwise (DESIGN 11, bench/README.md Memory), and gives
+ * exactly what one-header-at-a-time runs give in this thread: the same output files, the
+ * same store bytes, results in the order of the headers, and a failing parse reported for
+ * its header after the headers before it are written. The threads answer what the main
+ * thread answers.
  */
 import assert from 'node:assert/strict'
 import {mkdirSync, readdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {generateBatch} from '../../src/generate/index.js'
-import {parseThreadsFor} from '../../src/generate/parsers.js'
+import {parsesInThisThread, parseThreadsFor, runParser} from '../../src/generate/parsers.js'
 import {makeTempDir} from '../support/tmp.js'
 import {treeBytes} from '../support/tree.js'
 
@@ -27,14 +29,38 @@ function project(broken?: string): string {
   return dir
 }
 
-describe('cold generation on worker threads', function () {
+describe('cold generation with several parses', function () {
   this.timeout(300_000)
 
-  it('one thread per CPU, never more than the parses', () => {
-    assert.equal(parseThreadsFor(400, 2), 2)
+  it("one parse thread per CPU but the main thread's, never more than the parses; the main thread alone with two CPUs or fewer", () => {
+    assert.equal(parseThreadsFor(400, 8), 7)
+    assert.equal(parseThreadsFor(400, 4), 3)
     assert.equal(parseThreadsFor(1, 8), 1)
     assert.equal(parseThreadsFor(3, 8), 3)
     assert.equal(parseThreadsFor(0, 2), 1)
+    assert.equal(parsesInThisThread(400, 8), false)
+    assert.equal(parsesInThisThread(3, 4), false)
+    assert.equal(parsesInThisThread(400, 2), true)
+    assert.equal(parsesInThisThread(400, 1), true)
+    assert.equal(parsesInThisThread(1, 8), true)
+  })
+
+  it('parse threads (four CPUs) answer what the main thread (two CPUs) answers, header by header', async () => {
+    const dir = project()
+    const threads = await runParser(NAMES.length, undefined, undefined, 4)
+    const inThread = await runParser(NAMES.length, undefined, undefined, 2)
+    try {
+      assert.equal(threads.ahead, 6)
+      assert.equal(inThread.ahead, 1)
+      const request = (n: string) => ({header: join(dir, `include/${n}.h`), projectRoot: dir, target: 'x86_64-pc-linux-gnu', args: ['-I', join(dir, 'include')]})
+      const a = await Promise.all(NAMES.map((n) => threads.parse(request(n))))
+      const b = await Promise.all(NAMES.map((n) => inThread.parse(request(n))))
+      assert.deepEqual(a, b)
+      assert.ok(a.every((r, i) => r.ir.path === `include/${NAMES[i]}.h` && r.included.includes('include/sub/point.h')))
+    } finally {
+      await threads.close()
+      await inThread.close()
+    }
   })
 
   it('gives the bytes of one-header-at-a-time runs, in header order, and the same store', async () => {

@@ -7,6 +7,7 @@
  */
 import {createRequire} from 'node:module'
 import {LibclangNotFoundError} from '../errors.js'
+import {codeMappingsBefore, releaseLoadedCode} from './resident.js'
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- koffi function objects are untyped */
 type Fn = (...args: any[]) => any
@@ -127,11 +128,14 @@ export function loadLibclang(path: string): Libclang {
   if (cached) return cached
   const koffi = requireKoffi()
   let lib: any
+  const before = codeMappingsBefore()
   try {
     lib = koffi.load(path)
   } catch (error) {
     throw new LibclangNotFoundError(`cannot load libclang ${path}: ${(error as Error).message}`, [path], 'the file must be a libclang shared library for this machine\'s architecture')
   }
+  // What the static constructors touched (resident.ts), before the index adds its own.
+  releaseLoadedCode(koffi, before)
   // Type names are global in koffi; declare them once even if two libclangs are loaded.
   const type = (name: string, make: () => unknown): any => {
     try {

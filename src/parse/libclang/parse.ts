@@ -14,6 +14,7 @@ import {Extractor} from './extract.js'
 import {loadLibclang, takeString, type CXSourceLocation, type Libclang} from './ffi.js'
 import * as K from './kinds.js'
 import {locateLibclang} from './locate.js'
+import {codeMappingsBefore, releaseLoadedCode} from './resident.js'
 import {evaluateMacros} from './macros.js'
 
 // DetailedPreprocessingRecord (macros) | SkipFunctionBodies | KeepGoing (then errors are fatal to us).
@@ -32,9 +33,12 @@ export function openLibclang(explicit?: string, explicitFrom?: string): Session 
   const libPath = locateLibclang({explicit, explicitFrom})
   let session = sessions.get(libPath)
   if (!session) {
+    const before = codeMappingsBefore()
     const clang = loadLibclang(libPath)
     session = {clang, index: clang.fn.clang_createIndex(0, 0), version: takeString(clang, clang.fn.clang_getClangVersion())}
     sessions.set(libPath, session)
+    // The code that loading and creating the index ran, and a parse does not (resident.ts).
+    releaseLoadedCode(clang.koffi, before)
   }
   return session
 }

@@ -25,7 +25,7 @@ import {makeTempIn} from '../../cache-dir.js'
 import {userCacheDir} from '../../../util/user-cache-dir.js'
 import {multiarchOf} from '../../../parse/sysroot.js'
 import {locateLibclang, resourceDirFor} from '../../../parse/libclang/locate.js'
-import {createParsePool, type ParsePool} from '../../parse-pool.js'
+import {createParsePool, type ParsePool} from '../../../parse/parse-pool.js'
 
 /** What is copied out of the image: where a C parse looks for system headers. */
 export const SYSROOT_DIRS = ['/usr/include', '/usr/local/include']

@@ -5,8 +5,8 @@
  * did when the parse ran in-process (same code, message and hint).
  */
 import {HeaderkitError} from '../errors.js'
-import {type Diagnostic, LibclangNotFoundError, ParseError} from '../parse/errors.js'
-import type {ParseRequest, ParseResult} from '../parse/types.js'
+import {type Diagnostic, LibclangNotFoundError, ParseError} from './errors.js'
+import type {ParseRequest, ParseResult} from './types.js'
 
 /** Given to each thread at start: the libclang it loads (once, for its whole life). */
 export interface ThreadData {

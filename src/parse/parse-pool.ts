@@ -17,9 +17,10 @@
 import {extname} from 'node:path'
 import {createRequire} from 'node:module'
 import {fileURLToPath, pathToFileURL} from 'node:url'
+import {setFlagsFromString} from 'node:v8'
 import {Worker} from 'node:worker_threads'
 import {HeaderkitError} from '../errors.js'
-import type {ParseRequest, ParseResult} from '../parse/types.js'
+import type {ParseRequest, ParseResult} from './types.js'
 import {errorFromData, type ThreadData, type ThreadMessage, type ToThread} from './parse-messages.js'
 
 export interface ParsePoolOptions {
@@ -87,7 +88,24 @@ function threadEntry(): URL {
   return new URL(`./parse-thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url)
 }
 
+/**
+ * The V8 flags the process entry set (bin/run.js: a young generation that does not grow,
+ * no TurboFan), applied again once a thread's isolate exists: V8 resets the young
+ * generation's growth factor whenever it configures an isolate's heap, for the whole
+ * process, so without this the first thread started undoes the main thread's setting.
+ */
+function keepProcessV8Flags(worker: Worker): void {
+  const flags = (globalThis as Record<symbol, unknown>)[Symbol.for('headerkit.v8Flags')]
+  if (typeof flags === 'string') worker.once('online', () => setFlagsFromString(flags))
+}
+
 function spawn(data: ThreadData): Worker {
+  const worker = newWorker(data)
+  keepProcessV8Flags(worker)
+  return worker
+}
+
+function newWorker(data: ThreadData): Worker {
   const entry = threadEntry()
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, {workerData: data})
   // From the sources: tsx registers its loader in the main thread only, so the thread

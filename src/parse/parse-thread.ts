@@ -5,8 +5,8 @@
  * the main thread, that several of them can run at once.
  */
 import {parentPort, workerData} from 'node:worker_threads'
-import {parseHeader} from '../parse/index.js'
-import {openLibclang} from '../parse/libclang/parse.js'
+import {parseHeader} from './index.js'
+import {openLibclang} from './libclang/parse.js'
 import {errorToData, type ThreadData, type ThreadMessage, type ToThread} from './parse-messages.js'
 
 const port = parentPort

@@ -12,12 +12,12 @@ import {LibclangNotFoundError, ParseError, parseHeader} from '../../src/parse/in
 import {locateLibclang} from '../../src/parse/libclang/locate.js'
 import {openLibclang} from '../../src/parse/libclang/parse.js'
 import type {ParseRequest} from '../../src/parse/types.js'
-import {createParsePool, type ParsePool, ParsePoolClosedError} from '../../src/populate/parse-pool.js'
+import {createParsePool, type ParsePool, ParsePoolClosedError} from '../../src/parse/parse-pool.js'
 import {makeTempDir} from '../support/tmp.js'
 
 const X86 = 'x86_64-pc-linux-gnu'
 
-describe('populate: the parse pool', function () {
+describe('parse: the parse pool', function () {
   // Each thread loads tsx, koffi and libclang from the sources: seconds under load.
   this.timeout(120_000)
   let root: string
@@ -137,7 +137,7 @@ describe('populate: the parse pool', function () {
     // unreferenced then, the process would end with close() never settling (exit 0, no output).
     const script = join(root, 'close-after-abort.mts')
     writeFileSync(script, [
-      `import {createParsePool} from ${JSON.stringify(fileURLToPath(new URL('../../src/populate/parse-pool.ts', import.meta.url)))}`,
+      `import {createParsePool} from ${JSON.stringify(fileURLToPath(new URL('../../src/parse/parse-pool.ts', import.meta.url)))}`,
       `const pool = createParsePool({libclang: ${JSON.stringify(libclang)}, size: 2})`,
       'pool.warm(2)',
       'const controller = new AbortController()',
