@@ -13,10 +13,16 @@
 #   6. where the project and its store are.
 #
 # Images: cibuildwheel's own (quay.io/pypa/...) when they are here or can be pulled; else
-# local Debian stand-ins, built by the e2e tests' scripts (test/e2e/support/*-standins.sh,
-# standin-images.sh) once and reused by tag, named in the copy's
-# [tool.headerkit.cache.populate.images]. Without a usable Docker (not root, no docker),
-# only steps 1 and 4 run, after one line saying what to install.
+# local Debian stand-ins, built by the e2e tests' scripts (test/e2e/support: standin-images.sh,
+# header-standins.sh for the platforms the matrix needs, musl-standins.sh, and
+# worker-standins.sh for a linux/arm64 one that already holds Node and libclang) once and
+# reused by tag, named in the copy's [tool.headerkit.cache.populate.images]. Without a
+# usable Docker (not root, no docker), only steps 1 and 4 run, after one line saying what
+# to install.
+#
+# Time: every run after the first takes seconds. The first one on a fresh machine is
+# mostly the linux/arm64 stand-in (debootstrap's second stage under QEMU), then the worker
+# image populate builds on it; everything else runs beside that (examples/demo/README.md).
 #
 # Options (for tests, and for looking around afterwards):
 #   --dir DIR     put the project in DIR/demo (DIR is created; DIR/demo must not exist)
@@ -67,26 +73,36 @@ docker_started=0
 if ((docker_ok && !docker_was_up)) && [ -f /run/headerkit-test/dockerd.pid ]; then docker_started=1; fi
 part_done "Docker with QEMU (scripts/docker-setup.sh)"
 
-# The stand-in scripts of the e2e tests, each in the background: it prints "<platform key>
-# <tag>" lines (into $work/<script>.tags), and on stderr a line per image it builds (shown)
-# between debootstrap's output (kept in $work/<script>.log).
+# The stand-in scripts (test/e2e/support), each in the background: it prints "<platform
+# key> <tag>" lines (into $work/<name>.tags), and on stderr a line per image it builds
+# (shown) between debootstrap's output (kept in $work/<name>.log).
+SUPPORT=$REPO/test/e2e/support
 standin_pids=() standin_started=()
 t_standins=""
 start_standins() {
-  local script=$1
+  local name=$1
   shift
   t_standins=${t_standins:-$EPOCHREALTIME}
   # stderr first: the progress lines go to this script's stdout, not into the tags file.
-  bash "$REPO/test/e2e/support/$script.sh" "$@" \
-    2> >(tee "$work/$script.log" | grep --line-buffered "^$script: " | sed -u 's/^/   /') >"$work/$script.tags" &
+  "$@" 2> >(tee "$work/$name.log" | grep -E --line-buffered '^[a-z]+-(images|standins): ' | sed -u 's/^/   /') >"$work/$name.tags" &
   standin_pids+=($!)
-  standin_started+=("$script")
+  standin_started+=("$name")
+}
+# The manylinux stand-ins of the e2e tests (standin-images.sh: Debian roots without Node or
+# libclang), then for linux/arm64 one that already holds the worker recipe's packages
+# (worker-standins.sh, unpacked on the host), so that the recipe's apt under QEMU has
+# nothing to install. Its line comes last, and the last line of a platform is the one used.
+manylinux_standins() {
+  local tags
+  tags=$(bash "$SUPPORT/standin-images.sh")
+  echo "$tags"
+  bash "$SUPPORT/worker-standins.sh" "linux/arm64=$(awk '$1 == "linux/arm64" {print $2}' <<<"$tags")"
 }
 # Whether cibuildwheel's registry answers, before the plan says which images: when it does
 # not and none of its images is here, the manylinux stand-ins (amd64, arm64) will be needed.
 if ((docker_ok)) && { ((force_standins)) || { [ -z "$(docker image ls -q 'quay.io/pypa/*' 2>/dev/null)" ] &&
   ! timeout 30 docker manifest inspect quay.io/pypa/manylinux_2_28_x86_64 >/dev/null 2>&1; }; }; then
-  start_standins standin-images
+  start_standins manylinux manylinux_standins
 fi
 
 bash scripts/setup.sh
@@ -130,9 +146,9 @@ if ((docker_ok)); then
     # Only the header-only stand-ins this matrix needs (platforms other than linux/amd64 and
     # linux/arm64 without musl: those are standin-images.sh's).
     mapfile -t header_platforms < <(awk '$1 !~ /:musl$/ && $1 != "linux/amd64" && $1 != "linux/arm64" {print $1}' "$work/jobs" | sort -u)
-    [[ " ${standin_started[*]} " == *" standin-images "* ]] || start_standins standin-images
-    ((${#header_platforms[@]} == 0)) || start_standins header-standins "${header_platforms[@]}"
-    grep -q ':musl ' "$work/jobs" && start_standins musl-standins
+    [[ " ${standin_started[*]} " == *" manylinux "* ]] || start_standins manylinux manylinux_standins
+    ((${#header_platforms[@]} == 0)) || start_standins headers bash "$SUPPORT/header-standins.sh" "${header_platforms[@]}"
+    if grep -q ':musl ' "$work/jobs"; then start_standins musl bash "$SUPPORT/musl-standins.sh"; fi
   fi
 fi
 # Stand-ins started early and not needed after all (the images are here): they are reused
@@ -152,7 +168,7 @@ if ((use_standins)); then
       echo "# Local stand-ins for cibuildwheel's images, which cannot be pulled here (scripts/example.sh)."
       echo "[tool.headerkit.cache.populate.images]"
       while read -r key image triple; do
-        tag=$(awk -v k="$key" '$1 == k {print $2}' "$work"/*.tags | head -n 1)
+        tag=$(awk -v k="$key" '$1 == k {tag = $2} END {print tag}' "$work"/*.tags)
         [ -n "$tag" ] || { echo "example: no stand-in image for $key" >&2; exit 1; }
         echo "\"$key\" = \"$tag\""
       done <"$work/jobs"
