@@ -115,6 +115,12 @@ for platform in "${!pids[@]}"; do
   fi
 done
 ((failed == 0)) || exit 1
+# Earlier recipes' (or earlier bases') images of an arch just built are dead weight now.
+for platform in "${!pids[@]}"; do
+  current=${tags[$platform]}
+  docker image ls "$REPO" --format '{{.Repository}}:{{.Tag}}' | awk -v p="$REPO:${platform#*/}-" -v c="$current" 'index($0, p) == 1 && $0 != c' |
+    while read -r old; do docker image rm "$old" >/dev/null 2>&1 || true; done
+done
 for spec in "$@"; do
   platform=${spec%%=*}
   echo "$platform ${tags[$platform]}"
