@@ -13,10 +13,16 @@
 #   6. where the project and its store are.
 #
 # Images: cibuildwheel's own (quay.io/pypa/...) when they are here or can be pulled; else
-# local Debian stand-ins, built by the e2e tests' scripts (test/e2e/support/*-standins.sh,
-# standin-images.sh) once and reused by tag, named in the copy's
-# [tool.headerkit.cache.populate.images]. Without a usable Docker (not root, no docker),
-# only steps 1 and 4 run, after one line saying what to install.
+# local Debian stand-ins, built by the e2e tests' scripts (test/e2e/support: standin-images.sh,
+# header-standins.sh for the platforms the matrix needs, musl-standins.sh, and
+# worker-standins.sh for a linux/arm64 one that already holds Node and libclang) once and
+# reused by tag, named in the copy's [tool.headerkit.cache.populate.images]. Without a
+# usable Docker (not root, no docker), only steps 1 and 4 run, after one line saying what
+# to install.
+#
+# Time: every run after the first takes seconds. The first one on a fresh machine is
+# mostly the linux/arm64 stand-in (debootstrap's second stage under QEMU), then the worker
+# image populate builds on it; everything else runs beside that (examples/demo/README.md).
 #
 # Options (for tests, and for looking around afterwards):
 #   --dir DIR     put the project in DIR/demo (DIR is created; DIR/demo must not exist)
@@ -45,15 +51,17 @@ step() {
 }
 done_step() { echo "   ($(elapsed "$t_step"))"; }
 
-# --- Set-up: npm and Debian packages, the build, Docker with QEMU ------------------------
+# --- Set-up: Docker with QEMU, npm and Debian packages, the build, the images ------------
+# On a fresh machine the stand-ins are most of the first run, and the linux/arm64 one is the
+# longest: its debootstrap runs under QEMU, then populate builds its worker image (apt under
+# QEMU) on it. So that one starts as soon as Docker is ready, when it will be needed, and
+# the packages, npm and the build happen beside it. Each part's time is printed.
 step "0. set-up"
-bash scripts/setup.sh
-# The build only when dist/ is missing or older than what it is built from.
-if [ ! -f dist/commands.js ] || [ ! -f dist/worker/worker.mjs ] ||
-  [ -n "$(find src scripts/bundle.mjs scripts/bundle-worker.mjs package.json tsconfig.json -newer dist/commands.js -print -quit)" ]; then
-  echo "building dist/ (npm run build)"
-  npm run --silent build >/dev/null
-fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/headerkit-example-work.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+t_part=$EPOCHREALTIME
+part_done() { echo "   $1: $(elapsed "$t_part")"; t_part=$EPOCHREALTIME; }
+
 docker_was_up=0
 timeout 10 docker version --format '{{.Server.APIVersion}}' >/dev/null 2>&1 && docker_was_up=1
 docker_ok=1
@@ -63,6 +71,48 @@ if ! docker_why=$(bash scripts/docker-setup.sh 2>&1); then
 fi
 docker_started=0
 if ((docker_ok && !docker_was_up)) && [ -f /run/headerkit-test/dockerd.pid ]; then docker_started=1; fi
+part_done "Docker with QEMU (scripts/docker-setup.sh)"
+
+# The stand-in scripts (test/e2e/support), each in the background: it prints "<platform
+# key> <tag>" lines (into $work/<name>.tags), and on stderr a line per image it builds
+# (shown) between debootstrap's output (kept in $work/<name>.log).
+SUPPORT=$REPO/test/e2e/support
+standin_pids=() standin_started=()
+t_standins=""
+start_standins() {
+  local name=$1
+  shift
+  t_standins=${t_standins:-$EPOCHREALTIME}
+  # stderr first: the progress lines go to this script's stdout, not into the tags file.
+  "$@" 2> >(tee "$work/$name.log" | grep -E --line-buffered '^[a-z]+-(images|standins): ' | sed -u 's/^/   /') >"$work/$name.tags" &
+  standin_pids+=($!)
+  standin_started+=("$name")
+}
+# The manylinux stand-ins of the e2e tests (standin-images.sh: Debian roots without Node or
+# libclang), then for linux/arm64 one that already holds the worker recipe's packages
+# (worker-standins.sh, unpacked on the host), so that the recipe's apt under QEMU has
+# nothing to install. Its line comes last, and the last line of a platform is the one used.
+manylinux_standins() {
+  local tags
+  tags=$(bash "$SUPPORT/standin-images.sh")
+  echo "$tags"
+  bash "$SUPPORT/worker-standins.sh" "linux/arm64=$(awk '$1 == "linux/arm64" {print $2}' <<<"$tags")"
+}
+# Whether cibuildwheel's registry answers, before the plan says which images: when it does
+# not and none of its images is here, the manylinux stand-ins (amd64, arm64) will be needed.
+if ((docker_ok)) && { ((force_standins)) || { [ -z "$(docker image ls -q 'quay.io/pypa/*' 2>/dev/null)" ] &&
+  ! timeout 30 docker manifest inspect quay.io/pypa/manylinux_2_28_x86_64 >/dev/null 2>&1; }; }; then
+  start_standins manylinux manylinux_standins
+fi
+
+bash scripts/setup.sh
+part_done "Debian and npm packages (scripts/setup.sh)"
+# The build only when dist/ is missing or older than what it is built from.
+if [ ! -f dist/commands.js ] || [ ! -f dist/worker/worker.mjs ] ||
+  [ -n "$(find src scripts/bundle.mjs scripts/bundle-worker.mjs package.json tsconfig.json -newer dist/commands.js -print -quit)" ]; then
+  npm run --silent build >/dev/null
+  part_done "dist/ (npm run build)"
+fi
 
 if [ -z "$dir" ]; then dir=$(mktemp -d "${TMPDIR:-/tmp}/headerkit-example.XXXXXX"); fi
 mkdir -p "$dir"
@@ -71,8 +121,6 @@ if [ -e "$project" ]; then echo "example: $project already exists; give --dir a 
 cp -r examples/demo "$project"
 cd "$project"
 headerkit() { node "$REPO/bin/run.js" "$@"; }
-work=$(mktemp -d "${TMPDIR:-/tmp}/headerkit-example-work.XXXXXX")
-trap 'rm -rf "$work"' EXIT
 
 # The jobs, as "<platform key> <image> <triple>" lines (platform key: linux/arm64, linux/arm64:musl).
 headerkit cache populate --cibuildwheel --dry-run --json >"$work/plan.json"
@@ -84,42 +132,47 @@ jobs_of "$work/plan.json" >"$work/jobs"
 mapfile -t triples < <(awk '{print $3}' "$work/jobs")
 
 # Images: the configured ones when they are here or the registry answers; else stand-ins.
+use_standins=0
 if ((docker_ok)); then
   missing=""
   while read -r key image triple; do
     docker image inspect "$image" >/dev/null 2>&1 || { missing=$image; break; }
   done <"$work/jobs"
   if ((force_standins)) || { [ -n "$missing" ] && ! timeout 30 docker manifest inspect "$missing" >/dev/null 2>&1; }; then
+    use_standins=1
     why="$missing cannot be pulled here"
     ((force_standins)) && why="--stand-ins"
     echo "images: $why; using local Debian stand-ins (debootstrap, built once and reused by tag) in this copy's [tool.headerkit.cache.populate.images]"
-    # The e2e tests' stand-in scripts, all three at once; each prints "<platform key> <tag>"
-    # lines, and on stderr a line per image it builds (shown) between debootstrap's output.
-    pids=()
-    for script in standin-images header-standins musl-standins; do
-      bash "$REPO/test/e2e/support/$script.sh" >"$work/$script.tags" \
-        2> >(tee "$work/$script.log" | grep --line-buffered "^$script: " | sed -u 's/^/   /') &
-      pids+=($!)
-    done
-    failed=""
-    for i in "${!pids[@]}"; do
-      wait "${pids[$i]}" || failed+=" $i"
-    done
-    if [ -n "$failed" ]; then
-      docker_ok=0
-      docker_why=$(cat "$work"/*.log | grep -v '^ *$' | tail -n 1)
-    else
-      {
-        echo
-        echo "# Local stand-ins for cibuildwheel's images, which cannot be pulled here (scripts/example.sh)."
-        echo "[tool.headerkit.cache.populate.images]"
-        while read -r key image triple; do
-          tag=$(awk -v k="$key" '$1 == k {print $2}' "$work"/*.tags | head -n 1)
-          [ -n "$tag" ] || { echo "example: no stand-in image for $key" >&2; exit 1; }
-          echo "\"$key\" = \"$tag\""
-        done <"$work/jobs"
-      } >>pyproject.toml
-    fi
+    # Only the header-only stand-ins this matrix needs (platforms other than linux/amd64 and
+    # linux/arm64 without musl: those are standin-images.sh's).
+    mapfile -t header_platforms < <(awk '$1 !~ /:musl$/ && $1 != "linux/amd64" && $1 != "linux/arm64" {print $1}' "$work/jobs" | sort -u)
+    [[ " ${standin_started[*]} " == *" manylinux "* ]] || start_standins manylinux manylinux_standins
+    ((${#header_platforms[@]} == 0)) || start_standins headers bash "$SUPPORT/header-standins.sh" "${header_platforms[@]}"
+    if grep -q ':musl ' "$work/jobs"; then start_standins musl bash "$SUPPORT/musl-standins.sh"; fi
+  fi
+fi
+# Stand-ins started early and not needed after all (the images are here): they are reused
+# by tag later (and by the e2e tests), so they finish rather than being cut off.
+failed=""
+for i in "${!standin_pids[@]}"; do
+  wait "${standin_pids[$i]}" || failed+=" ${standin_started[$i]}"
+done
+if ((use_standins)); then
+  if [ -n "$failed" ]; then
+    docker_ok=0
+    docker_why=$(cat "$work"/*.log | grep -v '^ *$' | tail -n 1)
+  else
+    echo "   stand-in images (test/e2e/support/*.sh): $(elapsed "$t_standins") from their start, $(elapsed "$t_part") of it after the rest of the set-up"
+    {
+      echo
+      echo "# Local stand-ins for cibuildwheel's images, which cannot be pulled here (scripts/example.sh)."
+      echo "[tool.headerkit.cache.populate.images]"
+      while read -r key image triple; do
+        tag=$(awk -v k="$key" '$1 == k {tag = $2} END {print tag}' "$work"/*.tags)
+        [ -n "$tag" ] || { echo "example: no stand-in image for $key" >&2; exit 1; }
+        echo "\"$key\" = \"$tag\""
+      done <"$work/jobs"
+    } >>pyproject.toml
   fi
 fi
 if ((!docker_ok)); then

@@ -6,7 +6,7 @@
 # started is stopped again when the run ends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+bash scripts/setup.sh --tests
 
 specs=("$@")
 ((${#specs[@]})) || specs=("test/**/*.test.ts")

@@ -1,6 +1,6 @@
 /**
  * GCC as the layout oracle for every Linux target: Debian's cross compilers
- * (gcc-<arch>-linux-gnu, scripts/setup.sh) compile a probe whose sizeof, _Alignof and
+ * (gcc-<arch>-linux-gnu, scripts/setup.sh --tests) compile a probe whose sizeof, _Alignof and
  * offsetof values are an array of constants, and the numbers are read back out of the
  * object's `.rodata`. Nothing is linked or run, so no qemu is needed (the target's libc
  * headers are, for a header that includes them: libc6-dev-<arch>-cross).

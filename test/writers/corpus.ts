@@ -1,5 +1,5 @@
 /**
- * The corpus of real headers (Debian -dev packages, installed by scripts/setup.sh),
+ * The corpus of real headers (Debian -dev packages, installed by scripts/setup.sh --tests),
  * each copied alone into a project of its own so that its siblings are system headers,
  * as for anyone binding a library they do not vendor. Each runs through the cffi, lua,
  * ctypes and cython writers and their real consumers, in batches: one python3 for all
@@ -95,7 +95,7 @@ const HOST_TARGET: CorpusTarget = {target: 'x86_64-unknown-linux-gnu', args: []}
 export async function prepareCorpus(dir: string, headers = CORPUS, on: CorpusTarget = HOST_TARGET): Promise<Prepared[]> {
   const out: Prepared[] = []
   for (const header of headers) {
-    if (!existsSync(header.source)) throw new Error(`${header.source} is missing: run scripts/setup.sh`)
+    if (!existsSync(header.source)) throw new Error(`${header.source} is missing: run scripts/setup.sh --tests`)
     const project = join(dir, header.name)
     mkdirSync(project, {recursive: true})
     const args = (header.systemDirs ?? []).map((d) => `-isystem${d}`)

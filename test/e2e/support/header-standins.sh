@@ -8,6 +8,10 @@
 # Each image is tagged by a hash of this script, standin-lib.sh and its arch; when that tag exists nothing
 # is built. Stdout gets one line per image, "<docker platform> <tag>"; the rest goes to
 # stderr. Needs a Docker Engine and, to build, root.
+#
+#   header-standins.sh [PLATFORM...]   only these (Docker platforms, e.g. linux/ppc64le, or
+#                                      Debian archs, e.g. ppc64el); all five without one.
+# The example (scripts/example.sh) builds only those its matrix needs; the tags are the same.
 set -euo pipefail
 
 SELF=$(readlink -f "$0")
@@ -18,6 +22,21 @@ SPECS=("i386 linux/386 bookworm" "armhf linux/arm/v7 bookworm" "ppc64el linux/pp
 
 # shellcheck source=standin-lib.sh
 source "$(dirname "$SELF")/standin-lib.sh"
+
+# The specs asked for, in the order given.
+if (($#)); then
+  chosen=()
+  for want in "$@"; do
+    found=""
+    for spec in "${SPECS[@]}"; do
+      read -r arch platform suite <<<"$spec"
+      if [ "$want" = "$arch" ] || [ "$want" = "$platform" ]; then found=$spec; fi
+    done
+    [ -n "$found" ] || { echo "header-standins: no stand-in for $want (one of: $(printf '%s\n' "${SPECS[@]}" | awk '{print $2}' | paste -sd ' '))" >&2; exit 2; }
+    chosen+=("$found")
+  done
+  SPECS=("${chosen[@]}")
+fi
 
 build() {
   local arch=$1 platform=$2 suite=$3 tag=$4 work=$5 t0=$SECONDS
