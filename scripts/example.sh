@@ -13,16 +13,17 @@
 #   6. where the project and its store are.
 #
 # Images: cibuildwheel's own (quay.io/pypa/...) when they are here or can be pulled; else
-# local Debian stand-ins, built by the e2e tests' scripts (test/e2e/support: standin-images.sh,
-# header-standins.sh for the platforms the matrix needs, musl-standins.sh, and
-# worker-standins.sh for a linux/arm64 one that already holds Node and libclang) once and
+# local Debian stand-ins, built by the e2e tests' scripts (test/e2e/support: worker-standins.sh
+# for linux/amd64 and linux/arm64, Debian roots that already hold Node and libclang, unpacked
+# on the host; header-standins.sh for the platforms the matrix needs; musl-standins.sh) once and
 # reused by tag, named in the copy's [tool.headerkit.cache.populate.images]. Without a
 # usable Docker (not root, no docker), only steps 1 and 4 run, after one line saying what
 # to install.
 #
 # Time: every run after the first takes seconds. The first one on a fresh machine is
-# mostly the linux/arm64 stand-in (debootstrap's second stage under QEMU), then the worker
-# image populate builds on it; everything else runs beside that (examples/demo/README.md).
+# mostly the manylinux stand-ins (downloading and unpacking about 130 packages each), then
+# the worker image populate builds on the arm64 one (apt-get update under QEMU); everything
+# else runs beside that (examples/demo/README.md).
 #
 # Options (for tests, and for looking around afterwards):
 #   --dir DIR     put the project in DIR/demo (DIR is created; DIR/demo must not exist)
@@ -52,10 +53,10 @@ step() {
 done_step() { echo "   ($(elapsed "$t_step"))"; }
 
 # --- Set-up: Docker with QEMU, npm and Debian packages, the build, the images ------------
-# On a fresh machine the stand-ins are most of the first run, and the linux/arm64 one is the
-# longest: its debootstrap runs under QEMU, then populate builds its worker image (apt under
-# QEMU) on it. So that one starts as soon as Docker is ready, when it will be needed, and
-# the packages, npm and the build happen beside it. Each part's time is printed.
+# On a fresh machine the stand-ins are most of the first run, and the manylinux ones are the
+# longest, then populate builds its worker image on the arm64 one (apt under QEMU). So they
+# start as soon as Docker is ready, when they will be needed, and the packages, npm and the
+# build happen beside them. Each part's time is printed.
 step "0. set-up"
 work=$(mktemp -d "${TMPDIR:-/tmp}/headerkit-example-work.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -88,15 +89,11 @@ start_standins() {
   standin_pids+=($!)
   standin_started+=("$name")
 }
-# The manylinux stand-ins of the e2e tests (standin-images.sh: Debian roots without Node or
-# libclang), then for linux/arm64 one that already holds the worker recipe's packages
-# (worker-standins.sh, unpacked on the host), so that the recipe's apt under QEMU has
-# nothing to install. Its line comes last, and the last line of a platform is the one used.
+# The manylinux stand-ins: Debian roots that already hold the worker recipe's packages
+# (worker-standins.sh: unpacked on the host, so nothing runs under QEMU to build them, and
+# the recipe's apt under QEMU has nothing to install).
 manylinux_standins() {
-  local tags
-  tags=$(bash "$SUPPORT/standin-images.sh")
-  echo "$tags"
-  bash "$SUPPORT/worker-standins.sh" "linux/arm64=$(awk '$1 == "linux/arm64" {print $2}' <<<"$tags")"
+  bash "$SUPPORT/worker-standins.sh" amd64 arm64
 }
 # Whether cibuildwheel's registry answers, before the plan says which images: when it does
 # not and none of its images is here, the manylinux stand-ins (amd64, arm64) will be needed.
