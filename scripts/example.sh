@@ -139,7 +139,7 @@ if ((docker_ok)); then
     use_standins=1
     why="$missing cannot be pulled here"
     ((force_standins)) && why="--stand-ins"
-    echo "images: $why; using local Debian stand-ins (debootstrap, built once and reused by tag) in this copy's [tool.headerkit.cache.populate.images]"
+    echo "images: $why; using local Debian stand-ins (built once, reused by tag) in this copy's [tool.headerkit.cache.populate.images]"
     # Only the header-only stand-ins this matrix needs (platforms other than linux/amd64 and
     # linux/arm64 without musl: those are standin-images.sh's).
     mapfile -t header_platforms < <(awk '$1 !~ /:musl$/ && $1 != "linux/amd64" && $1 != "linux/arm64" {print $1}' "$work/jobs" | sort -u)
