@@ -1,6 +1,7 @@
 /** `cache populate` without oclif (fast-populate.cjs's entry; see fast.ts), recorded for the no-op journal. */
 import {fileURLToPath} from 'node:url'
-import {beginJournal, currentDir, captureOutput} from '../journal/journal.js'
+import {beginJournal, currentDir} from '../journal/journal.js'
+import {captureOutput} from './capture-output.js'
 import {type ManifestFlag, runFast} from './fast.js'
 import {executePopulate} from './populate-run.js'
 

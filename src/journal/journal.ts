@@ -1,7 +1,7 @@
 /**
  * The no-op journal (DESIGN 11, docs/store.md "A run with nothing to do"). A generation
- * whose every output came from the output cache and was already in place changed nothing;
- * the next identical command (same arguments, directory and environment) will do the
+ * whose every output came from the output cache and was already in place changed nothing,
+ * as did a `cache populate` that found every entry in the store; the next identical command (same arguments, directory and environment) will do the
  * same, as long as every file, directory and absence the first one based its answer on is
  * unchanged. The journal records those (src/util/witness.ts) with what the run printed,
  * and the next run checks them with one stat each and prints the same thing, without
@@ -270,33 +270,6 @@ export function beginJournal(argv: string[], cwd: string | undefined, env: NodeJ
       ended = true
       stopWitness()
       dropJournal(argv, cwd, env)
-    },
-  }
-}
-
-/**
- * Keeps a copy of what this process writes to stdout and stderr from now on, for a command
- * that prints as it goes (populate's progress): stop() restores the streams and returns it.
- */
-export function captureOutput(): {stop(): Printed} {
-  const kept: Printed = []
-  const restores = (['stdout', 'stderr'] as const).map((name) => {
-    const stream = process[name]
-    const own = Object.getOwnPropertyDescriptor(stream, 'write')
-    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean
-    stream.write = ((chunk: unknown, ...rest: unknown[]): boolean => {
-      kept.push([name === 'stdout' ? 1 : 2, typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8')])
-      return write(chunk, ...rest)
-    })
-    return () => {
-      if (own) Object.defineProperty(stream, 'write', own)
-      else delete (stream as {write?: unknown}).write
-    }
-  })
-  return {
-    stop() {
-      for (const restore of restores) restore()
-      return kept
     },
   }
 }
