@@ -41,12 +41,12 @@ export interface GenerateOutcome {
   changedNothing: boolean
 }
 
-/** Runs generation; returns the --json value when `json`, else prints the human report and returns undefined. */
-export async function executeGenerate(headers: string[], flags: GenerateFlags, json: boolean): Promise<unknown> {
-  const outcome = await runGenerate(headers, flags, json)
+/** Runs generation and prints its human report (or, with `json`, its warnings): the outcome, whose value is what --json prints. */
+export async function executeGenerate(headers: string[], flags: GenerateFlags, json: boolean, env?: NodeJS.ProcessEnv): Promise<GenerateOutcome> {
+  const outcome = await runGenerate(headers, flags, json, {env})
   if (outcome.stdout) process.stdout.write(outcome.stdout)
   if (outcome.stderr) process.stderr.write(outcome.stderr)
-  return outcome.value
+  return outcome
 }
 
 /** Runs generation and renders its report, printing nothing. `at` defaults to process.env and process.cwd(). */

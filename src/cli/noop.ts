@@ -4,6 +4,7 @@
  * (src/journal/journal.ts) before the CLI is even loaded.
  */
 import {replayJournal} from '../journal/journal.js'
+import {tolerateClosedOutput} from './render.js'
 
 /** Prints what the journalled run printed and returns true; false when the command must run. */
 export function replayNoop(argv: string[]): boolean {
@@ -15,12 +16,7 @@ export function replayNoop(argv: string[]): boolean {
     return false
   }
   if (replay === undefined) return false
-  for (const stream of [process.stdout, process.stderr]) {
-    // A reader that closed early (`| head`) is not an error, as for a full run (render.ts).
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error
-    })
-  }
+  tolerateClosedOutput()
   for (const [fd, text] of replay) (fd === 1 ? process.stdout : process.stderr).write(text)
   return true
 }

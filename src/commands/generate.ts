@@ -43,6 +43,6 @@ A report of what came from the output cache, the cached IR or a parse goes to st
   async run(): Promise<unknown> {
     const {argv, flags} = await this.parse(Generate)
     const {executeGenerate} = await import('../cli/generate-run.js')
-    return executeGenerate(argv as string[], flags, this.jsonEnabled())
+    return (await executeGenerate(argv as string[], flags, this.jsonEnabled())).value
   }
 }

@@ -8,6 +8,7 @@ import {join} from 'node:path'
 import lockfile, {type LockOptions} from 'proper-lockfile'
 import {StoreError} from '../errors.js'
 import {canonicalJsonFile, compareCodePoints} from '../util/canonical-json.js'
+import {witness} from '../util/witness.js'
 import {readNoFollow} from './entry.js'
 import {atomicWriteFile, isCode, LOCK_NAME, lstatOrUndefined, removeNode} from './fsx.js'
 import {KEY_PATTERN} from './keys.js'
@@ -86,6 +87,7 @@ const lookupCache = new Map<string, {identity: string; index: IndexForLookup}>()
  */
 export async function readIndexForLookup(layer: Layer): Promise<IndexForLookup> {
   const path = join(layer.dir, INDEX_FILE)
+  witness(path, 'nofollow')
   const st = lstatSync(path, {bigint: true, throwIfNoEntry: false})
   const identity = st?.isFile() ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : undefined
   const cached = lookupCache.get(path)

@@ -7,7 +7,7 @@
 import type {JsonValue} from '../util/canonical-json.js'
 import {readEntry, type EntryProblem} from './entry.js'
 import {indexRepairAdvice, readIndexForLookup} from './layer-index.js'
-import {INDEX_FILE, irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
+import {irLayer, type Layer, outputLayer, rel, type Store} from './layout.js'
 import type {IrMetadata, OutputMetadata} from './metadata.js'
 import {layerNotPlain} from './scan.js'
 import {isValidWriterName} from './slug.js'
@@ -21,8 +21,6 @@ export type Lookup<P, M> =
   | {hit: false; key: string; reason: MissReason; detail: string; warnings: string[]}
 
 async function lookup(layer: Layer, key: string): Promise<Lookup<Buffer, IrMetadata | OutputMetadata>> {
-  witness(layer.dir, 'nofollow')
-  witness(join(layer.dir, INDEX_FILE), 'nofollow')
   const linked = layerNotPlain(layer)
   if (linked !== undefined) {
     const detail = `${linked}; treating ${layer.name} as empty`
@@ -75,8 +73,6 @@ export async function lookupOutput(store: Store, writer: string, key: string): P
  */
 export async function irIndexed(store: Store, key: string): Promise<boolean> {
   const layer = irLayer(store)
-  witness(layer.dir, 'nofollow')
-  witness(join(layer.dir, INDEX_FILE), 'nofollow')
   if (layerNotPlain(layer) !== undefined) return false
   return (await readIndexForLookup(layer)).slugOf.has(key)
 }

@@ -7,6 +7,7 @@
 import {lstatSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {compareCodePoints} from '../util/canonical-json.js'
+import {witness} from '../util/witness.js'
 import {kindOf, listDir, LOCK_NAME, lstatOrUndefined, type NodeKind, TEMP_PREFIX} from './fsx.js'
 import {readEntry, type EntryRead} from './entry.js'
 import {INDEX_FILE, type Layer, type Store} from './layout.js'
@@ -47,6 +48,7 @@ export async function listLayer(layer: Layer): Promise<LayerListing> {
 export function layerNotPlain(layer: Layer): string | undefined {
   const dirs = layer.kind === 'output' ? [{dir: dirname(layer.dir), name: 'output'}, {dir: layer.dir, name: layer.name}] : [{dir: layer.dir, name: layer.name}]
   for (const {dir, name} of dirs) {
+    witness(dir, 'nofollow')
     const st = lstatSync(dir, {throwIfNoEntry: false})
     if (st !== undefined && !st.isDirectory()) return `${name} is a ${kindOf(st)}, not a directory`
   }

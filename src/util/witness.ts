@@ -45,7 +45,10 @@ export function fingerprintOf(path: string, look: Look): Fingerprint {
     return code === 'ENOTDIR' ? null : [`error:${code ?? 'unknown'}`]
   }
   if (st === undefined) return null
-  if (look === 'exists') return [kindLetter(st)]
+  return look === 'exists' ? [kindLetter(st)] : fingerprintOfStats(st)
+}
+
+function fingerprintOfStats(st: Stats): Fingerprint {
   return [kindLetter(st), st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev]
 }
 
@@ -75,25 +78,23 @@ export function stopWitness(): {observations: Observation[]} | {spoiled: string}
   return {observations: [...r.seen.values()]}
 }
 
-export function witnessing(): boolean {
-  return recorder !== undefined
+/** The first fingerprint recorded for `path` seen this way, taking `now` when it is the first sight. */
+function firstSight(path: string, look: Look, now: () => Fingerprint): Fingerprint | undefined {
+  if (recorder === undefined) return undefined
+  const id = `${look}\0${path}`
+  let seen = recorder.seen.get(id)
+  if (seen === undefined) recorder.seen.set(id, (seen = {path, look, fingerprint: now()}))
+  return seen.fingerprint
 }
 
 /** Records that the run's answer depends on `path` as it is now (first sight wins); its fingerprint. */
 export function witness(path: string, look: Look = 'follow'): Fingerprint | undefined {
-  if (recorder === undefined) return undefined
-  const id = `${look}\0${path}`
-  let seen = recorder.seen.get(id)
-  if (seen === undefined) recorder.seen.set(id, (seen = {path, look, fingerprint: fingerprintOf(path, look)}))
-  return seen.fingerprint
+  return firstSight(path, look, () => fingerprintOf(path, look))
 }
 
 /** Records a file read through an open descriptor, with the fstat taken before its bytes were read. */
 export function witnessRead(path: string, look: 'follow' | 'nofollow', st: Stats): void {
-  if (recorder === undefined) return
-  const id = `${look}\0${path}`
-  if (recorder.seen.has(id)) return
-  recorder.seen.set(id, {path, look, fingerprint: [kindLetter(st), st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev]})
+  firstSight(path, look, () => fingerprintOfStats(st))
 }
 
 /** A glob walks directories too many to journal; the run is then never replayed. */
